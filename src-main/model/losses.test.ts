@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ccc, pearson, rmse } from '../learning/metrics';
-import { ensureBackend } from './backend';
+import '@tensorflow/tfjs-backend-cpu';
 import { binPoolingMatrix, compositeLoss, diagonalAttentionLoss, dmerScore, quadrantSignLoss, scoreTerms } from './losses';
 
 beforeAll(async () => {
-  await ensureBackend('cpu');
+  await tf.setBackend('cpu');
 });
 
 describe('losses', () => {
