@@ -6,6 +6,7 @@
 import type { Handlers } from '../ipc/dispatch';
 import type { Dispatcher } from '../ipc/dispatch';
 import type { EventBus } from '../ipc/events';
+import type { ServiceDeps } from '../ipc/handlers/index';
 
 export interface MediaInfo {
   /** Absolute path of a file that IS in the library (the only files media routes may serve). */
@@ -19,6 +20,15 @@ export interface StudioOptions {
   mode: 'electron' | 'browser' | 'memory';
   /** Start background analysis of unanalysed tracks (off in most tests). */
   backgroundAnalysis?: boolean;
+  /** Database file; default `<dataDir>/library.sqlite`. */
+  dbPath?: string;
+  /**
+   * Per-transport replacements for some channels, e.g. the Electron app's native
+   * `dialog:openAudio`. Applied after every domain's handlers.
+   */
+  handlerOverrides?: Partial<Handlers>;
+  /** Parse handler results against the contract (default: on unless NODE_ENV=production). */
+  checkOutputs?: boolean;
 }
 
 export interface Studio {
@@ -33,4 +43,9 @@ export interface Studio {
   coverForTrack(trackId: number): { mime: string; data: Buffer } | null;
   /** Stops jobs and workers, closes the database. Idempotent. */
   close(): Promise<void>;
+}
+
+/** What `openStudio()` returns: a Studio plus direct access to its services (CLI commands, tests). */
+export interface OpenedStudio extends Studio {
+  readonly services: ServiceDeps;
 }

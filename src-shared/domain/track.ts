@@ -69,6 +69,8 @@ export const RescanReportSchema = z.object({
   moved: z.array(z.object({ id: IdSchema, from: PathSchema, to: PathSchema })),
   missing: z.array(z.object({ id: IdSchema, path: PathSchema })),
   restored: z.array(z.object({ id: IdSchema, path: PathSchema })),
+  /** Files whose content changed in place (re-read), or that became unreadable (status error). */
+  updated: z.array(z.object({ id: IdSchema, path: PathSchema })).optional(),
 });
 export type RescanReport = z.infer<typeof RescanReportSchema>;
 

@@ -29,7 +29,32 @@ export default function up(db: WritableDB): void {
     ) STRICT;
     CREATE INDEX tracks_title ON tracks (title COLLATE NOCASE);
     CREATE INDEX tracks_artist ON tracks (artist COLLATE NOCASE);
+    CREATE INDEX tracks_album ON tracks (album COLLATE NOCASE);
+    CREATE INDEX tracks_duration ON tracks (duration_sec);
     CREATE INDEX tracks_added ON tracks (added_at);
+    CREATE INDEX tracks_status ON tracks (status, size_bytes);
+
+    -- Substring search over tags and path (trigram FTS5: 'abc' matches anywhere, case-insensitive).
+    CREATE VIRTUAL TABLE tracks_fts USING fts5 (
+      title, artist, album, path,
+      content = 'tracks', content_rowid = 'id', tokenize = 'trigram'
+    );
+    CREATE TRIGGER tracks_fts_ai AFTER INSERT ON tracks BEGIN
+      INSERT INTO tracks_fts (rowid, title, artist, album, path) VALUES (new.id, new.title, new.artist, new.album, new.path);
+    END;
+    CREATE TRIGGER tracks_fts_ad AFTER DELETE ON tracks BEGIN
+      INSERT INTO tracks_fts (tracks_fts, rowid, title, artist, album, path) VALUES ('delete', old.id, old.title, old.artist, old.album, old.path);
+    END;
+    CREATE TRIGGER tracks_fts_au AFTER UPDATE OF title, artist, album, path ON tracks BEGIN
+      INSERT INTO tracks_fts (tracks_fts, rowid, title, artist, album, path) VALUES ('delete', old.id, old.title, old.artist, old.album, old.path);
+      INSERT INTO tracks_fts (rowid, title, artist, album, path) VALUES (new.id, new.title, new.artist, new.album, new.path);
+    END;
+
+    -- Folders the user imported from: rescan looks for moved files under these.
+    CREATE TABLE library_roots (
+      path      TEXT PRIMARY KEY,
+      added_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    ) STRICT;
 
     CREATE TABLE profiles (
       id          INTEGER PRIMARY KEY,
@@ -88,8 +113,13 @@ export default function up(db: WritableDB): void {
       created_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
     ) STRICT;
     CREATE UNIQUE INDEX predictions_key ON predictions (track_id, model_version, feature_hash, ifnull(profile_id, 0));
+    -- The track list shows the NEWEST complete base-model prediction (largest id, profile_id NULL) per track.
+    CREATE INDEX predictions_base_latest ON predictions (track_id, complete, id) WHERE profile_id IS NULL;
+    CREATE INDEX predictions_profile ON predictions (profile_id, track_id) WHERE profile_id IS NOT NULL;
 
     -- Mood index: one row per prediction, so region queries stay fast at 100k tracks.
+    -- Each box is the prediction's MEAN point: valence_min = valence_max = mean_valence,
+    -- arousal_min = arousal_max = mean_arousal (written with the prediction; deleted with it).
     CREATE VIRTUAL TABLE prediction_mood USING rtree (
       id,                                       -- = predictions.id
       valence_min, valence_max,
@@ -109,6 +139,10 @@ export default function up(db: WritableDB): void {
       UNIQUE (profile_id, model_version)
     ) STRICT;
 
+    CREATE TRIGGER predictions_mood_ad AFTER DELETE ON predictions BEGIN
+      DELETE FROM prediction_mood WHERE id = old.id;
+    END;
+
     CREATE TABLE jobs (
       id          TEXT PRIMARY KEY,
       kind        TEXT NOT NULL,
@@ -120,6 +154,7 @@ export default function up(db: WritableDB): void {
       created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
       updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
     ) STRICT;
+    CREATE INDEX jobs_updated ON jobs (updated_at);
 
     CREATE TABLE playlists (
       id          INTEGER PRIMARY KEY,
