@@ -17,7 +17,7 @@ export interface MediaInfo {
 
 export interface StudioOptions {
   dataDir: string;
-  mode: 'electron' | 'browser' | 'memory';
+  mode: 'electron' | 'browser' | 'memory' | 'cli';
   /** Start background analysis of unanalysed tracks (off in most tests). */
   backgroundAnalysis?: boolean;
   /** Database file; default `<dataDir>/library.sqlite`. */

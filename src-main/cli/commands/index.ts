@@ -1,4 +1,11 @@
 /** Every `pdmer` sub-command, in `pdmer --help` order. Owners add one import + one entry. */
 import type { Command } from '../command';
+import { importCommand } from './import';
+import { listCommand } from './list';
+import { serveCommand } from './serve';
 
-export const COMMANDS: Command[] = [];
+export const COMMANDS: Command[] = [
+  importCommand,
+  listCommand,
+  serveCommand,
+];

@@ -7,7 +7,7 @@ import type { ProcedureDef } from './types';
 export const AppInfoSchema = z.object({
   name: z.string(),
   version: z.string(),
-  mode: z.enum(['electron', 'browser', 'memory']),
+  mode: z.enum(['electron', 'browser', 'memory', 'cli']),
   dataDir: z.string(),
   dbPath: z.string(),
   backend: z.string().nullable(),
