@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { Channel, EventName } from './channels';
 import { appContract, appEvents } from './contract/app';
 import { libraryContract, libraryEvents } from './contract/library';
+import { modelContract, modelEvents } from './contract/model';
 import type { ProcedureDef } from './contract/types';
 
 export type { ProcedureDef } from './contract/types';
@@ -15,11 +16,13 @@ export type { ProcedureDef } from './contract/types';
 export const contract = {
   ...appContract,
   ...libraryContract,
+  ...modelContract,
 } satisfies { [C in Channel]: ProcedureDef };
 
 export const events = {
   ...appEvents,
   ...libraryEvents,
+  ...modelEvents,
 } satisfies { [E in EventName]: z.ZodType };
 
 export type Contract = typeof contract;

@@ -14,6 +14,8 @@ import type { Handlers } from '../dispatch';
 import type { EventBus } from '../events';
 import { appHandlers } from './app';
 import { libraryHandlers } from './library';
+import { modelHandlers } from './model';
+import { installAnalysis, type AnalysisService } from '../../services/analysis.service';
 
 /**
  * Everything handler factories may use. Built by `openStudio()`; domains add their service as
@@ -35,6 +37,7 @@ export interface ServiceDeps {
   /** The numeric backend in use (e.g. 'wasm'), for app:info; set by the model/analysis domain. */
   modelBackend?: () => string | null;
   // ---- domain services (one optional line each) ----
+  analysis?: AnalysisService;
 }
 
 /**
@@ -44,11 +47,13 @@ export interface ServiceDeps {
 export type ServiceInstaller = (deps: ServiceDeps) => void | Promise<void>;
 
 export const SERVICE_INSTALLERS: ServiceInstaller[] = [
+  installAnalysis,
 ];
 
 export function createHandlers(deps: ServiceDeps): Handlers {
   return {
     ...appHandlers(deps),
     ...libraryHandlers(deps),
+    ...modelHandlers(deps),
   };
 }

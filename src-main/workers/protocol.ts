@@ -1,0 +1,94 @@
+/**
+ * Messages between `AnalysisService` (main thread) and `analysis.worker.ts`. Plain structured-
+ * clone data only (typed arrays are transferred, never JSON-encoded). Errors cross the boundary
+ * as `{name, message, code, stack}` (Signal's worker error shape, STYLE B10).
+ */
+import { isAppErrorCode, type AppErrorCode } from '../../src-shared/ipc/envelope';
+
+/** How the worker builds its model (see `EmotionModel.create`). */
+export interface WorkerModelOptions {
+  /** `compact` | `paper` (or a test configuration name the model module knows). */
+  config: string;
+  /** Directory with model.json + shards + manifest; omitted = shipped weights, else seeded untrained init. */
+  weightsDir?: string;
+  /** tfjs backend (`auto` | `wasm` | `cpu` | `node` ...). */
+  backend?: string;
+  /** Seed for untrained initialisation. */
+  seed?: number;
+  /** Personal parameters to run instead of the base weights (profile curves). Optional. */
+  personal?: { profileId: number; weights: ArrayBuffer; manifest: string } | null;
+}
+
+export interface SerializedError {
+  name: string;
+  message: string;
+  code: AppErrorCode;
+  stack?: string;
+}
+
+/** Per-stage time in milliseconds (summed over chunks), for the benchmark. */
+export interface StageTimings {
+  decodeMs: number;
+  localMs: number;
+  globalMs: number;
+  networkMs: number;
+}
+
+export interface ReadyInfo {
+  name: string;
+  version: string;
+  trained: boolean;
+  config: string;
+  backend: string;
+  featureHash: string;
+  numTensors: number;
+}
+
+export type ToWorker =
+  | { type: 'init'; model: WorkerModelOptions }
+  | {
+      type: 'analyze';
+      jobId: string;
+      path: string;
+      /** 0 = play (runs first, preempts background at chunk boundaries), 1 = background. */
+      priority: 0 | 1;
+      /** Steps in the first chunk (default 60 = 30 s) and in later chunks. */
+      firstChunkSteps?: number;
+      chunkSteps?: number;
+    }
+  | { type: 'setPriority'; jobId: string; priority: 0 | 1 }
+  | { type: 'cancel'; jobId: string }
+  | { type: 'memory'; reqId: number }
+  /** Test hook: exits the worker thread abruptly (crash recovery tests). */
+  | { type: 'debug:exit'; code: number }
+  | { type: 'dispose' };
+
+export type FromWorker =
+  | { type: 'ready'; info: ReadyInfo }
+  | { type: 'initFailed'; error: SerializedError }
+  | { type: 'started'; jobId: string; totalSteps: number; durationSec: number }
+  | {
+      type: 'chunk';
+      jobId: string;
+      fromStep: number;
+      arousal: Float32Array;
+      valence: Float32Array;
+      totalSteps: number;
+    }
+  | { type: 'done'; jobId: string; totalSteps: number; durationSec: number; timings: StageTimings }
+  | { type: 'failed'; jobId: string; error: SerializedError }
+  | { type: 'cancelled'; jobId: string }
+  | { type: 'memory'; reqId: number; numTensors: number; numBytes: number; rss: number; heapUsed: number };
+
+export function serializeError(e: unknown, fallback: AppErrorCode = 'INTERNAL'): SerializedError {
+  if (e instanceof Error) {
+    const code = (e as { code?: unknown }).code;
+    return {
+      name: e.name,
+      message: e.message,
+      code: isAppErrorCode(code) ? code : fallback,
+      stack: e.stack,
+    };
+  }
+  return { name: 'Error', message: String(e), code: fallback };
+}
