@@ -55,9 +55,10 @@ export function getUserVersion(db: { pragma(s: string, o: { simple: true }): unk
  * @returns the versions applied, in order
  * @throws AppError DB_FROM_FUTURE when the database is newer than this build
  */
-export function updateToVersion(db: WritableDB, target: number = LATEST_VERSION, migrations: readonly Migration[] = MIGRATIONS): number[] {
+export function updateToVersion(db: WritableDB, target?: number, migrations: readonly Migration[] = MIGRATIONS): number[] {
   const current = getUserVersion(db);
   const latest = migrations.at(-1)?.version ?? 0;
+  target ??= latest;
   if (current > latest) {
     throw new AppError(
       'DB_FROM_FUTURE',
