@@ -9,6 +9,7 @@ import type { Channel, EventName } from './channels';
 import { appContract, appEvents } from './contract/app';
 import { libraryContract, libraryEvents } from './contract/library';
 import { modelContract, modelEvents } from './contract/model';
+import { annotationContract, annotationEvents } from './contract/annotation';
 import type { ProcedureDef } from './contract/types';
 
 export type { ProcedureDef } from './contract/types';
@@ -17,12 +18,14 @@ export const contract = {
   ...appContract,
   ...libraryContract,
   ...modelContract,
+  ...annotationContract,
 } satisfies { [C in Channel]: ProcedureDef };
 
 export const events = {
   ...appEvents,
   ...libraryEvents,
   ...modelEvents,
+  ...annotationEvents,
 } satisfies { [E in EventName]: z.ZodType };
 
 export type Contract = typeof contract;

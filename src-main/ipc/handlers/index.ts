@@ -12,6 +12,8 @@ import type { LibraryService } from '../../services/library.service';
 import type { StudioOptions } from '../../services/studio-types';
 import type { Handlers } from '../dispatch';
 import type { EventBus } from '../events';
+import { annotationHandlers } from './annotation';
+import { installAnnotation, type AnnotationService } from '../../services/annotation.service';
 import { appHandlers } from './app';
 import { libraryHandlers } from './library';
 import { modelHandlers } from './model';
@@ -38,6 +40,7 @@ export interface ServiceDeps {
   modelBackend?: () => string | null;
   // ---- domain services (one optional line each) ----
   analysis?: AnalysisService;
+  annotation?: AnnotationService;
 }
 
 /**
@@ -48,11 +51,13 @@ export type ServiceInstaller = (deps: ServiceDeps) => void | Promise<void>;
 
 export const SERVICE_INSTALLERS: ServiceInstaller[] = [
   installAnalysis,
+  installAnnotation,
 ];
 
 export function createHandlers(deps: ServiceDeps): Handlers {
   return {
     ...appHandlers(deps),
+    ...annotationHandlers(deps),
     ...libraryHandlers(deps),
     ...modelHandlers(deps),
   };
