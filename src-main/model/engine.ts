@@ -1,0 +1,484 @@
+/**
+ * EmotionModel: the only object the rest of the app uses to run the network. Plain data in
+ * (Float32Array features), plain data out (Float32Array curves); tensors never leave src-main/model.
+ *
+ * Full-song inference (DSAML.md "Inference on full songs"; our documented rule):
+ * - Per-step embeddings z (CNN adapter + fusion) are computed ONCE per step (they do not depend on
+ *   neighbouring steps in evaluation mode), in chunks of `EMBED_CHUNK` steps.
+ * - The sequence part (dual-scale transformer + BiLSTM) runs on windows of W = 60 steps with
+ *   stride W / 2 = 30 (`stride` option); the last window is aligned to the song's end.
+ * - Overlapping predictions are averaged with triangular weights w(i) = min(i + 1, W - i), so each
+ *   step is dominated by the window in which it is most central, without seams.
+ * - Songs of at most W steps run as ONE shorter sequence (no padding): the network is
+ *   length-agnostic (relative positions, band masks, BiLSTM), so a W-step song gives exactly the
+ *   direct forward result (tested).
+ * - Windows are batched (`batchSize`, default 16); the first batch holds a single window so the
+ *   first 30 s of curve arrive early (`onPartial`).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { AppError } from '../../src-shared/ipc/envelope';
+import { ensureBackend, type BackendChoice, type BackendName } from './backend';
+import { CONFIGS, validateConfig, type ConfigName, type ModelConfig } from './config';
+import { deserializeParams, loadWeights, serializeParams, type ParamBlobManifest, type WeightsManifest } from './io';
+import { forward, sequenceForward, stepEmbeddings } from './network';
+import { countParams, disposeParams, initParams, isRunningStat, type ParamMap } from './params';
+
+/** Local features of a track: row-major `[steps, frames, mels]` (src-main/audio `localFeatures`). */
+export interface LocalFeatures {
+  data: Float32Array;
+  steps: number;
+  frames: number;
+  mels: number;
+}
+/** Global features of a track: row-major `[steps, dim]` (src-main/audio `globalFeatures`). */
+export interface GlobalFeatures {
+  data: Float32Array;
+  steps: number;
+  dim: number;
+}
+/** What `predict` needs (structurally compatible with the audio module's FeatureSet). */
+export interface ModelFeatures {
+  local: LocalFeatures;
+  global: GlobalFeatures;
+  /** When present, must equal the model's input.featureConfigHash (if that is set). */
+  featureConfigHash?: string;
+}
+
+/** A 2 Hz emotion curve (arousal and valence per step, same length). */
+export interface EmotionCurve {
+  arousal: Float32Array;
+  valence: Float32Array;
+}
+
+/** Progress of one `predict` call. */
+export interface PredictProgress {
+  /** 0..1 */
+  fraction: number;
+  windowsDone: number;
+  windowsTotal: number;
+  /** Steps whose values are final (no later window changes them). */
+  stepsFinal: number;
+}
+
+/** Options of `predict`. */
+export interface PredictOptions {
+  onProgress?: (p: PredictProgress) => void;
+  /** Receives the finalised prefix of the curve (copies) after each batch. */
+  onPartial?: (p: EmotionCurve & { steps: number }) => void;
+  signal?: AbortSignal;
+  /** Personal weights to use instead of the base weights. */
+  personal?: PersonalWeights;
+  /** Window stride in steps (default windowSteps / 2). */
+  stride?: number;
+  /** Windows per batch (default 16). */
+  batchSize?: number;
+}
+
+/** Options of `EmotionModel.create`. */
+export interface CreateOptions {
+  /** A config object or name; ignored for the architecture when `weightsDir` is given (the manifest's config is used, and must match `config` if both are given). */
+  config?: ModelConfig | ConfigName;
+  /** Directory with manifest.json + weights.bin; without it the model uses seeded untrained weights. */
+  weightsDir?: string;
+  backend?: BackendChoice;
+  /** Seed for untrained init (default 0). */
+  seed?: number;
+  /** Run one warm-up batch (default true). */
+  warmup?: boolean;
+  /** Expected feature-config hash (from the audio module); mismatches are rejected. */
+  featureConfigHash?: string;
+}
+
+/** Summary of the loaded model (plain data). */
+export interface ModelInfo {
+  name: string;
+  version: string;
+  trained: boolean;
+  configName: string;
+  featureConfigHash: string | null;
+  backend: string;
+  paramCount: number;
+  stepSeconds: number;
+  windowSteps: number;
+}
+
+/** Support example for one-shot adaptation: features of a clip and the person's curve for it. */
+export interface SupportExample {
+  features: ModelFeatures;
+  /** Same length as the clip's steps (<= windowSteps steps are used: the first window). */
+  arousal: Float32Array;
+  valence: Float32Array;
+}
+
+/** Options of `adapt`. */
+export interface AdaptOptions {
+  steps?: number;
+  lr?: number;
+  /** Restrict which parameters adapt (default: all trainable). */
+  trainable?: (name: string) => boolean;
+  /** Seed for dropout masks (deterministic adaptation). */
+  seed?: number;
+  signal?: AbortSignal;
+  onStep?: (step: number, loss: number) => void;
+}
+
+/** Number of steps embedded per chunk (bounds memory: ~60 MB of CNN activations at paper size). */
+export const EMBED_CHUNK = 64;
+
+/**
+ * Personal (fast) weights produced by `adapt` or loaded from storage. Owns its tensors: call
+ * `dispose()` when done (idempotent). Serialize with `toBlob()` for SQLite.
+ */
+export class PersonalWeights {
+  #params: ParamMap | null;
+  readonly #config: ModelConfig;
+  /** Loss before each inner step (when produced by `adapt`). */
+  readonly losses: number[];
+  /** @internal created by EmotionModel */
+  constructor(params: ParamMap, config: ModelConfig, losses: number[] = []) {
+    this.#params = params;
+    this.#config = config;
+    this.losses = losses;
+  }
+  /** @internal tensors for predict; throws after dispose */
+  get params(): ParamMap {
+    if (!this.#params) throw new AppError('MODEL_NOT_READY', 'Personal weights were disposed');
+    return this.#params;
+  }
+  /** True until `dispose()`. */
+  get alive(): boolean {
+    return this.#params !== null;
+  }
+  /** One Buffer + JSON manifest (store both; see io.ts). */
+  async toBlob(): Promise<{ data: Buffer; manifest: ParamBlobManifest }> {
+    return serializeParams(this.params, this.#config);
+  }
+  dispose(): void {
+    disposeParams(this.#params);
+    this.#params = null;
+  }
+}
+
+function featureDims(c: ModelConfig, f: ModelFeatures): number {
+  const { local, global } = f;
+  const e = c.input;
+  if (local.frames !== e.framesPerStep || local.mels !== e.mels) {
+    throw new AppError(
+      'MODEL_SHAPE_MISMATCH',
+      `Local features: expected [steps, ${e.framesPerStep}, ${e.mels}], got [${local.steps}, ${local.frames}, ${local.mels}]`,
+    );
+  }
+  if (global.dim !== e.globalDim) {
+    throw new AppError('MODEL_SHAPE_MISMATCH', `Global features: expected [steps, ${e.globalDim}], got [${global.steps}, ${global.dim}]`);
+  }
+  if (global.steps !== local.steps) {
+    throw new AppError('MODEL_SHAPE_MISMATCH', `Global features: expected ${local.steps} steps (as local), got ${global.steps}`);
+  }
+  if (local.data.length !== local.steps * local.frames * local.mels || global.data.length !== global.steps * global.dim) {
+    throw new AppError('MODEL_SHAPE_MISMATCH', `Feature arrays: expected ${local.steps * local.frames * local.mels} + ${global.steps * global.dim} values, got ${local.data.length} + ${global.data.length}`);
+  }
+  if (f.featureConfigHash && e.featureConfigHash && f.featureConfigHash !== e.featureConfigHash) {
+    throw new AppError('MODEL_SHAPE_MISMATCH', `Features: expected feature config ${e.featureConfigHash}, got ${f.featureConfigHash}`);
+  }
+  if (local.steps < 1) throw new AppError('AUDIO_TOO_SHORT', 'Features: expected at least 1 step (0.5 s of audio), got 0');
+  return local.steps;
+}
+
+/**
+ * Window start positions for a song of `t` steps: 0, stride, 2 stride, ... plus a final window
+ * aligned to the end. A song of at most `w` steps is one window [0, t).
+ */
+export function windowStarts(t: number, w: number, stride: number): number[] {
+  if (t <= w) return [0];
+  const starts: number[] = [];
+  for (let s = 0; s + w <= t; s += stride) starts.push(s);
+  if (starts[starts.length - 1] + w < t) starts.push(t - w);
+  return starts;
+}
+
+function checkAbort(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new AppError('CANCELLED', 'Prediction cancelled');
+}
+
+/** The DSAML emotion model: base weights + inference + one-shot adaptation. */
+export class EmotionModel {
+  readonly config: ModelConfig;
+  readonly manifest: Pick<WeightsManifest, 'name' | 'version' | 'trained' | 'createdAt' | 'trainedBy' | 'notes'>;
+  readonly backend: BackendName;
+  #params: ParamMap | null;
+  #baseline: number;
+
+  private constructor(config: ModelConfig, params: ParamMap, manifest: EmotionModel['manifest'], backend: BackendName, baseline: number) {
+    this.config = config;
+    this.#params = params;
+    this.manifest = manifest;
+    this.backend = backend;
+    this.#baseline = baseline;
+  }
+
+  /**
+   * Sets up the backend, loads (or seeds) weights, validates the manifest against the requested
+   * config and feature configuration, and runs a warm-up batch.
+   * @throws AppError NOT_FOUND (weights missing), MODEL_SHAPE_MISMATCH (shapes, input contract or
+   *   feature config differ), MODEL_NOT_READY (no backend).
+   */
+  static async create(opts: CreateOptions = {}): Promise<EmotionModel> {
+    const backend = await ensureBackend(opts.backend ?? 'auto');
+    const baseline = tf.memory().numTensors;
+    const requested = typeof opts.config === 'string' ? CONFIGS[opts.config] : opts.config;
+    if (typeof opts.config === 'string' && !requested) {
+      throw new AppError('VALIDATION_FAILED', `Unknown model config "${opts.config}": expected one of ${Object.keys(CONFIGS).join(', ')}`);
+    }
+    let config: ModelConfig;
+    let params: ParamMap;
+    let manifest: EmotionModel['manifest'];
+    if (opts.weightsDir) {
+      const loaded = await loadWeights(opts.weightsDir, requested);
+      config = requested ?? loaded.manifest.config;
+      if (requested) {
+        const a = JSON.stringify(requested.input);
+        const b = JSON.stringify(loaded.manifest.config.input);
+        if (a !== b) {
+          disposeParams(loaded.params);
+          throw new AppError('MODEL_SHAPE_MISMATCH', `Weights in ${opts.weightsDir}: expected input contract ${a}, got ${b}`);
+        }
+      }
+      params = loaded.params;
+      const m = loaded.manifest;
+      manifest = { name: m.name, version: m.version, trained: m.trained, createdAt: m.createdAt, trainedBy: m.trainedBy, notes: m.notes };
+    } else {
+      config = requested ?? CONFIGS.compact;
+      validateConfig(config);
+      params = initParams(config, opts.seed ?? 0);
+      manifest = { name: `${config.name}-untrained-seed${opts.seed ?? 0}`, version: '0.0.0', trained: false, createdAt: new Date(0).toISOString() };
+    }
+    if (opts.featureConfigHash && config.input.featureConfigHash && opts.featureConfigHash !== config.input.featureConfigHash) {
+      disposeParams(params);
+      throw new AppError(
+        'MODEL_SHAPE_MISMATCH',
+        `Model "${manifest.name}" expects feature config ${config.input.featureConfigHash}, got ${opts.featureConfigHash}`,
+      );
+    }
+    const model = new EmotionModel(config, params, manifest, backend, baseline);
+    if (opts.warmup !== false) await model.#warmup();
+    return model;
+  }
+
+  /** Plain-data description of the model. */
+  get info(): ModelInfo {
+    return {
+      name: this.manifest.name,
+      version: this.manifest.version,
+      trained: this.manifest.trained,
+      configName: this.config.name,
+      featureConfigHash: this.config.input.featureConfigHash,
+      backend: this.backend,
+      paramCount: countParams(this.config).trainable,
+      stepSeconds: this.config.input.stepSeconds,
+      windowSteps: this.config.windowSteps,
+    };
+  }
+
+  #base(): ParamMap {
+    if (!this.#params) throw new AppError('MODEL_NOT_READY', 'EmotionModel was disposed');
+    return this.#params;
+  }
+
+  async #warmup(): Promise<void> {
+    const c = this.config;
+    const w = Math.min(c.windowSteps, 8);
+    const f: ModelFeatures = {
+      local: { data: new Float32Array(w * c.input.framesPerStep * c.input.mels), steps: w, frames: c.input.framesPerStep, mels: c.input.mels },
+      global: { data: new Float32Array(w * c.input.globalDim), steps: w, dim: c.input.globalDim },
+    };
+    await this.predict(f);
+  }
+
+  /**
+   * Predicts the whole-song 2 Hz curve (see the module comment for the window rule).
+   * @param features local `[T, frames, mels]` and global `[T, globalDim]` features
+   * @returns arousal and valence, T values each (new arrays).
+   * @throws AppError MODEL_SHAPE_MISMATCH (feature dims), AUDIO_TOO_SHORT (0 steps), CANCELLED.
+   */
+  async predict(features: ModelFeatures, opts: PredictOptions = {}): Promise<EmotionCurve> {
+    return this.#predict(opts.personal ? opts.personal.params : this.#base(), features, opts);
+  }
+
+  /**
+   * Same as `predict` with an explicit parameter map (e.g. fast weights from meta-learning code
+   * inside src-main/model). The map is only read.
+   */
+  async predictWithParams(params: ParamMap, features: ModelFeatures, opts: PredictOptions = {}): Promise<EmotionCurve> {
+    return this.#predict(params, features, opts);
+  }
+
+  async #predict(params: ParamMap, features: ModelFeatures, opts: PredictOptions): Promise<EmotionCurve> {
+    this.#base();
+    const c = this.config;
+    const t = featureDims(c, features);
+    const w = c.windowSteps;
+    const stride = Math.max(1, Math.min(w, opts.stride ?? Math.floor(w / 2)));
+    const batchSize = Math.max(1, opts.batchSize ?? 16);
+    const starts = windowStarts(t, w, stride);
+    const winLen = Math.min(t, w);
+    const { framesPerStep: fr, mels } = c.input;
+    const gdim = c.input.globalDim;
+    const sumA = new Float64Array(t);
+    const sumV = new Float64Array(t);
+    const sumW = new Float64Array(t);
+    const weights = new Float64Array(winLen);
+    for (let i = 0; i < winLen; i++) weights[i] = Math.min(i + 1, winLen - i);
+    const zChunks: tf.Tensor2D[] = [];
+    let embedded = 0;
+    let z: tf.Tensor2D | null = null; // concatenation of zChunks, rebuilt when extended
+    try {
+      const ensureEmbedded = (upTo: number): void => {
+        if (upTo <= embedded) return;
+        while (embedded < upTo) {
+          const n = Math.min(EMBED_CHUNK, t - embedded);
+          const chunk = tf.tidy(() => {
+            const local = tf.tensor3d(features.local.data.subarray(embedded * fr * mels, (embedded + n) * fr * mels), [n, fr, mels]);
+            const global = tf.tensor2d(features.global.data.subarray(embedded * gdim, (embedded + n) * gdim), [n, gdim]);
+            return stepEmbeddings(params, c, local, global).z;
+          });
+          zChunks.push(chunk);
+          embedded += n;
+        }
+        if (z) z.dispose();
+        z = zChunks.length === 1 ? (tf.clone(zChunks[0]) as tf.Tensor2D) : (tf.concat(zChunks, 0) as tf.Tensor2D);
+      };
+      let done = 0;
+      const report = (): void => {
+        const nextStart = done < starts.length ? starts[done] : t;
+        opts.onProgress?.({ fraction: done / starts.length, windowsDone: done, windowsTotal: starts.length, stepsFinal: nextStart });
+        if (opts.onPartial && nextStart > 0) {
+          const a = new Float32Array(nextStart);
+          const v = new Float32Array(nextStart);
+          for (let i = 0; i < nextStart; i++) {
+            a[i] = sumA[i] / sumW[i];
+            v[i] = sumV[i] / sumW[i];
+          }
+          opts.onPartial({ arousal: a, valence: v, steps: nextStart });
+        }
+      };
+      while (done < starts.length) {
+        checkAbort(opts.signal);
+        const n = done === 0 ? 1 : Math.min(batchSize, starts.length - done);
+        const batchStarts = starts.slice(done, done + n);
+        ensureEmbedded(Math.min(t, batchStarts[batchStarts.length - 1] + winLen));
+        const zz = z as unknown as tf.Tensor2D;
+        const out = tf.tidy(() => {
+          const wins = batchStarts.map((s) => tf.slice(zz, [s, 0], [winLen, c.hidden]));
+          const r = sequenceForward(params, c, tf.stack(wins) as tf.Tensor3D);
+          tf.dispose([r.attnLocal, r.attnGlobal]);
+          return r.output;
+        });
+        let vals: Float32Array;
+        try {
+          vals = (await out.data()) as Float32Array;
+        } finally {
+          out.dispose();
+        }
+        batchStarts.forEach((s, b) => {
+          for (let i = 0; i < winLen; i++) {
+            const k = (b * winLen + i) * 2;
+            const wt = weights[i];
+            sumA[s + i] += vals[k] * wt;
+            sumV[s + i] += vals[k + 1] * wt;
+            sumW[s + i] += wt;
+          }
+        });
+        done += n;
+        report();
+      }
+    } finally {
+      tf.dispose(zChunks);
+      if (z) (z as tf.Tensor).dispose();
+    }
+    const arousal = new Float32Array(t);
+    const valence = new Float32Array(t);
+    for (let i = 0; i < t; i++) {
+      arousal[i] = sumA[i] / sumW[i];
+      valence[i] = sumV[i] / sumW[i];
+    }
+    return { arousal, valence };
+  }
+
+  /**
+   * One-shot personalisation: `steps` SGD steps (default 16, lr 5e-3: the reference inner loop)
+   * from the base weights on one annotated clip (its first `windowSteps` steps), training mode,
+   * loss = DSAML loss (1 - score + diagonal attention loss) from H6's losses.ts, through H6's
+   * meta/inner-loop.ts `adapt`.
+   * @returns PersonalWeights owned by the caller (dispose them).
+   * @throws AppError VALIDATION_FAILED (curve length), MODEL_SHAPE_MISMATCH, CANCELLED.
+   */
+  async adapt(support: SupportExample, opts: AdaptOptions = {}): Promise<PersonalWeights> {
+    const base = this.#base();
+    const c = this.config;
+    const t = featureDims(c, support.features);
+    if (support.arousal.length < t || support.valence.length < t) {
+      throw new AppError('VALIDATION_FAILED', `Support curve: expected ${t} arousal and valence values, got ${support.arousal.length} and ${support.valence.length}`);
+    }
+    checkAbort(opts.signal);
+    const s = Math.min(t, c.windowSteps);
+    const { framesPerStep: fr, mels, globalDim: g } = c.input;
+    const { adapt } = await import('./meta/inner-loop');
+    const { compositeLoss } = await import('./losses');
+    const batch = tf.tidy(() => {
+      const target = new Float32Array(s * 2);
+      for (let i = 0; i < s; i++) {
+        target[2 * i] = support.arousal[i];
+        target[2 * i + 1] = support.valence[i];
+      }
+      return {
+        local: tf.tensor4d(support.features.local.data.subarray(0, s * fr * mels), [1, s, fr, mels]),
+        global: tf.tensor3d(support.features.global.data.subarray(0, s * g), [1, s, g]),
+        target: tf.tensor3d(target, [1, s, 2]),
+      };
+    });
+    try {
+      let step = 0;
+      const trainable = opts.trainable;
+      const result = adapt(
+        (p: ParamMap, b: typeof batch) => {
+          const r = forward(p, c, { local: b.local, global: b.global }, { training: true, seed: opts.seed === undefined ? undefined : opts.seed + step++ });
+          return compositeLoss(r, { curve: { start: 0, count: 1, target: b.target } }).total;
+        },
+        base as Record<string, tf.Tensor>,
+        batch,
+        {
+          steps: opts.steps,
+          lr: opts.lr,
+          trainable: (n: string) => !isRunningStat(n) && (trainable ? trainable(n) : true),
+          onStep: opts.onStep,
+        },
+      );
+      return new PersonalWeights(result.params, c, result.losses);
+    } finally {
+      tf.dispose([batch.local, batch.global, batch.target]);
+    }
+  }
+
+  /**
+   * Loads personal weights stored by `PersonalWeights.toBlob()`; missing entries fall back to
+   * (copies of) the base weights.
+   * @throws AppError MODEL_SHAPE_MISMATCH.
+   */
+  loadPersonal(data: Uint8Array, manifest: ParamBlobManifest): PersonalWeights {
+    const base = this.#base();
+    const loaded = deserializeParams(data, manifest, this.config);
+    for (const [k, v] of Object.entries(base)) if (!loaded[k]) loaded[k] = tf.clone(v);
+    return new PersonalWeights(loaded, this.config);
+  }
+
+  /** Frees the base weights; tf.memory().numTensors returns to its value before `create()`. Idempotent. */
+  dispose(): void {
+    disposeParams(this.#params);
+    this.#params = null;
+  }
+
+  /** Tensor count before `create()` (for leak diagnostics). */
+  get tensorBaseline(): number {
+    return this.#baseline;
+  }
+}

@@ -1,0 +1,2 @@
+// Side-effect module: registers tfjs-core's gradient functions (see build-gradients.mjs).
+export {};
