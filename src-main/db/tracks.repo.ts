@@ -92,6 +92,11 @@ const ORDER: Record<TrackSort, string> = {
 function ftsPhrase(s: string): string {
   return `"${s.replaceAll('"', '""')}"`;
 }
+/** Unicode case folding for short searches (SQLite's LIKE folds ASCII only). */
+function fold(s: string): string {
+  return s.normalize('NFC').toLowerCase();
+}
+
 /** Escapes LIKE wildcards (used with `ESCAPE '\\'`). */
 function likePattern(s: string): string {
   return `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -104,6 +109,7 @@ export class TracksRepo {
 
   constructor(db: WritableDB) {
     this.#db = db;
+    db.function('pdmer_fold', { deterministic: true }, (x: unknown) => (typeof x === 'string' ? fold(x) : x));
     this.#stmts = {
       insert: db.prepare(`INSERT INTO tracks (path, content_hash, size_bytes, mtime_ms, title, artist, album, genre, year,
           duration_sec, format, sample_rate, channels, cover_mime, cover, status, error)
@@ -227,9 +233,10 @@ export class TracksRepo {
     const where: SqlFragment[] = [];
     if (mode === 'fts') where.push(sql`t.id IN (SELECT rowid FROM tracks_fts WHERE tracks_fts MATCH ${ftsPhrase(search)})`);
     if (mode === 'like') {
-      const pat = likePattern(search);
+      // 1-2 characters: too short for trigrams. SQLite's LIKE folds ASCII only, so fold with JS.
+      const pat = likePattern(fold(search));
       where.push(
-        sql`(t.title LIKE ${pat} ESCAPE '\\' OR t.artist LIKE ${pat} ESCAPE '\\' OR t.album LIKE ${pat} ESCAPE '\\' OR t.path LIKE ${pat} ESCAPE '\\')`,
+        sql`(pdmer_fold(t.title) LIKE ${pat} ESCAPE '\\' OR pdmer_fold(t.artist) LIKE ${pat} ESCAPE '\\' OR pdmer_fold(t.album) LIKE ${pat} ESCAPE '\\' OR pdmer_fold(t.path) LIKE ${pat} ESCAPE '\\')`,
       );
     }
     let from: SqlFragment;
