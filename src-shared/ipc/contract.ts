@@ -9,6 +9,8 @@ import type { Channel, EventName } from './channels';
 import { appContract, appEvents } from './contract/app';
 import { libraryContract, libraryEvents } from './contract/library';
 import { modelContract, modelEvents } from './contract/model';
+import { moodContract, moodEvents } from './contract/mood';
+import { playlistsContract, playlistsEvents } from './contract/playlists';
 import { annotationContract, annotationEvents } from './contract/annotation';
 import type { ProcedureDef } from './contract/types';
 
@@ -18,6 +20,8 @@ export const contract = {
   ...appContract,
   ...libraryContract,
   ...modelContract,
+  ...moodContract,
+  ...playlistsContract,
   ...annotationContract,
 } satisfies { [C in Channel]: ProcedureDef };
 
@@ -25,6 +29,8 @@ export const events = {
   ...appEvents,
   ...libraryEvents,
   ...modelEvents,
+  ...moodEvents,
+  ...playlistsEvents,
   ...annotationEvents,
 } satisfies { [E in EventName]: z.ZodType };
 

@@ -17,6 +17,10 @@ import { installAnnotation, type AnnotationService } from '../../services/annota
 import { appHandlers } from './app';
 import { libraryHandlers } from './library';
 import { modelHandlers } from './model';
+import { moodHandlers } from './mood';
+import { playlistHandlers } from './playlists';
+import { installMood, type MoodService } from '../../services/mood.service';
+import { installPlaylists, type PlaylistService } from '../../services/playlist.service';
 import { installAnalysis, type AnalysisService } from '../../services/analysis.service';
 
 /**
@@ -40,6 +44,8 @@ export interface ServiceDeps {
   modelBackend?: () => string | null;
   // ---- domain services (one optional line each) ----
   analysis?: AnalysisService;
+  mood?: MoodService;
+  playlists?: PlaylistService;
   annotation?: AnnotationService;
 }
 
@@ -51,6 +57,8 @@ export type ServiceInstaller = (deps: ServiceDeps) => void | Promise<void>;
 
 export const SERVICE_INSTALLERS: ServiceInstaller[] = [
   installAnalysis,
+  installMood,
+  installPlaylists,
   installAnnotation,
 ];
 
@@ -60,5 +68,7 @@ export function createHandlers(deps: ServiceDeps): Handlers {
     ...annotationHandlers(deps),
     ...libraryHandlers(deps),
     ...modelHandlers(deps),
+    ...moodHandlers(deps),
+    ...playlistHandlers(deps),
   };
 }
