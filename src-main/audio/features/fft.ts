@@ -1,0 +1,374 @@
+/**
+ * FFTs for the log-mel front end, in plain TypeScript (the tfjs wasm backend has no FFT kernel,
+ * STYLE B13). Power-of-two real transforms use fft.js (radix-4); any other size (the reference's
+ * n_fft = 2646 = 2 * 3^3 * 7^2) uses a mixed-radix Stockham autosort FFT written here, with
+ * unrolled radix-2/3/4/7 butterflies and a generic odd-radix butterfly for other prime factors.
+ * Even real sizes run as a half-size complex FFT plus the standard split post-processing.
+ * Large prime factors cost O(p) per point (no Bluestein): fine for the sizes configs use.
+ * Tested against a direct DFT in fft.test.ts.
+ */
+import FFT from 'fft.js';
+
+/** Prime factorisation into butterflies: 4s first, then 2, 3, 5, 7, ... */
+export function fftRadices(n: number): number[] {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`Expected a positive integer FFT size, got ${n}`);
+  const out: number[] = [];
+  let m = n;
+  while (m % 4 === 0) {
+    out.push(4);
+    m /= 4;
+  }
+  for (let p = 2; m > 1; p++) {
+    while (m % p === 0) {
+      out.push(p);
+      m /= p;
+    }
+    if (p * p > m && m > 1) {
+      out.push(m);
+      m = 1;
+    }
+  }
+  return out;
+}
+
+interface Stage {
+  radix: number;
+  /** Current transform length at this stage (n / product of previous radices). */
+  len: number;
+  /** Stride (product of previous radices). */
+  stride: number;
+  /** Twiddles w^(p*k), w = exp(-2 pi i / len), laid out [p][k-1], k = 1..radix-1. */
+  twRe: Float64Array;
+  twIm: Float64Array;
+  /** cos/sin(2 pi j k / radix) for the generic odd butterfly, [j*radix + k]. */
+  cRe?: Float64Array;
+  cIm?: Float64Array;
+}
+
+/**
+ * Complex forward DFT of any size: X[k] = sum_n x[n] exp(-2 pi i n k / N).
+ * One instance owns its scratch buffers: not re-entrant, cheap to create per worker.
+ */
+export class ComplexFft {
+  readonly size: number;
+  private readonly stages: Stage[];
+  private readonly bRe: Float64Array;
+  private readonly bIm: Float64Array;
+  private readonly tRe: Float64Array;
+  private readonly tIm: Float64Array;
+
+  constructor(n: number) {
+    this.size = n;
+    const radices = n === 1 ? [] : fftRadices(n);
+    this.stages = [];
+    let len = n;
+    let stride = 1;
+    for (const r of radices) {
+      const m = len / r;
+      const twRe = new Float64Array(m * (r - 1));
+      const twIm = new Float64Array(m * (r - 1));
+      for (let p = 0; p < m; p++) {
+        for (let k = 1; k < r; k++) {
+          const a = (-2 * Math.PI * ((p * k) % len)) / len;
+          twRe[p * (r - 1) + k - 1] = Math.cos(a);
+          twIm[p * (r - 1) + k - 1] = Math.sin(a);
+        }
+      }
+      const st: Stage = { radix: r, len, stride, twRe, twIm };
+      if (r !== 2 && r !== 3 && r !== 4 && r !== 7) {
+        st.cRe = new Float64Array(r * r);
+        st.cIm = new Float64Array(r * r);
+        for (let j = 0; j < r; j++) {
+          for (let k = 0; k < r; k++) {
+            const a = (2 * Math.PI * ((j * k) % r)) / r;
+            st.cRe[j * r + k] = Math.cos(a);
+            st.cIm[j * r + k] = Math.sin(a);
+          }
+        }
+      }
+      this.stages.push(st);
+      len = m;
+      stride *= r;
+    }
+    this.bRe = new Float64Array(n);
+    this.bIm = new Float64Array(n);
+    const maxR = Math.max(1, ...radices);
+    this.tRe = new Float64Array(maxR);
+    this.tIm = new Float64Array(maxR);
+  }
+
+  /**
+   * Transforms in place: `re`/`im` (length N) hold the input and receive the spectrum.
+   */
+  forward(re: Float64Array, im: Float64Array): void {
+    let xr = re, xi = im, yr = this.bRe, yi = this.bIm;
+    for (const st of this.stages) {
+      switch (st.radix) {
+        case 2: radix2(st, xr, xi, yr, yi); break;
+        case 3: radix3(st, xr, xi, yr, yi); break;
+        case 4: radix4(st, xr, xi, yr, yi); break;
+        case 7: radix7(st, xr, xi, yr, yi); break;
+        default: radixOdd(st, xr, xi, yr, yi, this.tRe, this.tIm);
+      }
+      const sr = xr, si = xi;
+      xr = yr; xi = yi; yr = sr; yi = si;
+    }
+    if (xr !== re) {
+      re.set(xr);
+      im.set(xi);
+    }
+  }
+}
+
+// Stockham decimation-in-frequency stage (OTFFT formulation generalised to radix r):
+//   a_j = x[q + s*(p + j*m)], b_k = DFT_r(a)_k, y[q + s*(r*p + k)] = b_k * w^(p*k).
+
+function radix2(st: Stage, xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array): void {
+  const s = st.stride, m = st.len / 2, { twRe, twIm } = st;
+  for (let p = 0; p < m; p++) {
+    const wr = twRe[p], wi = twIm[p];
+    for (let q = 0; q < s; q++) {
+      const i0 = q + s * p, i1 = i0 + s * m;
+      const ar = xr[i0], ai = xi[i0], br = xr[i1], bi = xi[i1];
+      const o = q + s * 2 * p;
+      yr[o] = ar + br; yi[o] = ai + bi;
+      const dr = ar - br, di = ai - bi;
+      yr[o + s] = dr * wr - di * wi; yi[o + s] = dr * wi + di * wr;
+    }
+  }
+}
+
+const S3 = Math.sqrt(3) / 2;
+function radix3(st: Stage, xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array): void {
+  const s = st.stride, m = st.len / 3, { twRe, twIm } = st;
+  for (let p = 0; p < m; p++) {
+    const w1r = twRe[2 * p], w1i = twIm[2 * p], w2r = twRe[2 * p + 1], w2i = twIm[2 * p + 1];
+    for (let q = 0; q < s; q++) {
+      const i0 = q + s * p, i1 = i0 + s * m, i2 = i1 + s * m;
+      const a0r = xr[i0], a0i = xi[i0];
+      const tr = xr[i1] + xr[i2], ti = xi[i1] + xi[i2];
+      const dr = S3 * (xr[i1] - xr[i2]), di = S3 * (xi[i1] - xi[i2]);
+      const mr = a0r - 0.5 * tr, mi = a0i - 0.5 * ti;
+      const o = q + s * 3 * p;
+      yr[o] = a0r + tr; yi[o] = a0i + ti;
+      const b1r = mr + di, b1i = mi - dr, b2r = mr - di, b2i = mi + dr;
+      yr[o + s] = b1r * w1r - b1i * w1i; yi[o + s] = b1r * w1i + b1i * w1r;
+      yr[o + 2 * s] = b2r * w2r - b2i * w2i; yi[o + 2 * s] = b2r * w2i + b2i * w2r;
+    }
+  }
+}
+
+function radix4(st: Stage, xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array): void {
+  const s = st.stride, m = st.len / 4, { twRe, twIm } = st;
+  for (let p = 0; p < m; p++) {
+    const w1r = twRe[3 * p], w1i = twIm[3 * p], w2r = twRe[3 * p + 1], w2i = twIm[3 * p + 1], w3r = twRe[3 * p + 2], w3i = twIm[3 * p + 2];
+    for (let q = 0; q < s; q++) {
+      const i0 = q + s * p, i1 = i0 + s * m, i2 = i1 + s * m, i3 = i2 + s * m;
+      const t0r = xr[i0] + xr[i2], t0i = xi[i0] + xi[i2];
+      const t1r = xr[i0] - xr[i2], t1i = xi[i0] - xi[i2];
+      const t2r = xr[i1] + xr[i3], t2i = xi[i1] + xi[i3];
+      const t3r = xr[i1] - xr[i3], t3i = xi[i1] - xi[i3];
+      const o = q + s * 4 * p;
+      yr[o] = t0r + t2r; yi[o] = t0i + t2i;
+      const b1r = t1r + t3i, b1i = t1i - t3r;
+      const b2r = t0r - t2r, b2i = t0i - t2i;
+      const b3r = t1r - t3i, b3i = t1i + t3r;
+      yr[o + s] = b1r * w1r - b1i * w1i; yi[o + s] = b1r * w1i + b1i * w1r;
+      yr[o + 2 * s] = b2r * w2r - b2i * w2i; yi[o + 2 * s] = b2r * w2i + b2i * w2r;
+      yr[o + 3 * s] = b3r * w3r - b3i * w3i; yi[o + 3 * s] = b3r * w3i + b3i * w3r;
+    }
+  }
+}
+
+const C71 = Math.cos((2 * Math.PI) / 7), C72 = Math.cos((4 * Math.PI) / 7), C73 = Math.cos((6 * Math.PI) / 7);
+const S71 = Math.sin((2 * Math.PI) / 7), S72 = Math.sin((4 * Math.PI) / 7), S73 = Math.sin((6 * Math.PI) / 7);
+function radix7(st: Stage, xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array): void {
+  const s = st.stride, m = st.len / 7, { twRe, twIm } = st;
+  const sm = s * m;
+  for (let p = 0; p < m; p++) {
+    const tw = 6 * p;
+    for (let q = 0; q < s; q++) {
+      const i0 = q + s * p;
+      const a0r = xr[i0], a0i = xi[i0];
+      const x1r = xr[i0 + sm], x1i = xi[i0 + sm], x6r = xr[i0 + 6 * sm], x6i = xi[i0 + 6 * sm];
+      const x2r = xr[i0 + 2 * sm], x2i = xi[i0 + 2 * sm], x5r = xr[i0 + 5 * sm], x5i = xi[i0 + 5 * sm];
+      const x3r = xr[i0 + 3 * sm], x3i = xi[i0 + 3 * sm], x4r = xr[i0 + 4 * sm], x4i = xi[i0 + 4 * sm];
+      const p1r = x1r + x6r, p1i = x1i + x6i, m1r = x1r - x6r, m1i = x1i - x6i;
+      const p2r = x2r + x5r, p2i = x2i + x5i, m2r = x2r - x5r, m2i = x2i - x5i;
+      const p3r = x3r + x4r, p3i = x3i + x4i, m3r = x3r - x4r, m3i = x3i - x4i;
+      const o = q + s * 7 * p;
+      yr[o] = a0r + p1r + p2r + p3r; yi[o] = a0i + p1i + p2i + p3i;
+      // k = 1, 2, 3 and their mirrors 6, 5, 4: y_k = A_k - iB_k, y_{7-k} = A_k + iB_k
+      const A1r = a0r + C71 * p1r + C72 * p2r + C73 * p3r, A1i = a0i + C71 * p1i + C72 * p2i + C73 * p3i;
+      const B1r = S71 * m1r + S72 * m2r + S73 * m3r, B1i = S71 * m1i + S72 * m2i + S73 * m3i;
+      const A2r = a0r + C72 * p1r + C73 * p2r + C71 * p3r, A2i = a0i + C72 * p1i + C73 * p2i + C71 * p3i;
+      const B2r = S72 * m1r - S73 * m2r - S71 * m3r, B2i = S72 * m1i - S73 * m2i - S71 * m3i;
+      const A3r = a0r + C73 * p1r + C71 * p2r + C72 * p3r, A3i = a0i + C73 * p1i + C71 * p2i + C72 * p3i;
+      const B3r = S73 * m1r - S71 * m2r + S72 * m3r, B3i = S73 * m1i - S71 * m2i + S72 * m3i;
+      let br: number, bi: number, wr: number, wi: number;
+      br = A1r + B1i; bi = A1i - B1r; wr = twRe[tw]; wi = twIm[tw];
+      yr[o + s] = br * wr - bi * wi; yi[o + s] = br * wi + bi * wr;
+      br = A2r + B2i; bi = A2i - B2r; wr = twRe[tw + 1]; wi = twIm[tw + 1];
+      yr[o + 2 * s] = br * wr - bi * wi; yi[o + 2 * s] = br * wi + bi * wr;
+      br = A3r + B3i; bi = A3i - B3r; wr = twRe[tw + 2]; wi = twIm[tw + 2];
+      yr[o + 3 * s] = br * wr - bi * wi; yi[o + 3 * s] = br * wi + bi * wr;
+      br = A3r - B3i; bi = A3i + B3r; wr = twRe[tw + 3]; wi = twIm[tw + 3];
+      yr[o + 4 * s] = br * wr - bi * wi; yi[o + 4 * s] = br * wi + bi * wr;
+      br = A2r - B2i; bi = A2i + B2r; wr = twRe[tw + 4]; wi = twIm[tw + 4];
+      yr[o + 5 * s] = br * wr - bi * wi; yi[o + 5 * s] = br * wi + bi * wr;
+      br = A1r - B1i; bi = A1i + B1r; wr = twRe[tw + 5]; wi = twIm[tw + 5];
+      yr[o + 6 * s] = br * wr - bi * wi; yi[o + 6 * s] = br * wi + bi * wr;
+    }
+  }
+}
+
+/** Any odd radix r, using the pair symmetry y_k = A_k - iB_k, y_{r-k} = A_k + iB_k. */
+function radixOdd(st: Stage, xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array, tRe: Float64Array, tIm: Float64Array): void {
+  const r = st.radix, s = st.stride, m = st.len / r, { twRe, twIm } = st;
+  const cRe = st.cRe!, cIm = st.cIm!;
+  const h = (r - 1) / 2;
+  for (let p = 0; p < m; p++) {
+    for (let q = 0; q < s; q++) {
+      const i0 = q + s * p;
+      const a0r = xr[i0], a0i = xi[i0];
+      let sumr = a0r, sumi = a0i;
+      for (let j = 1; j <= h; j++) {
+        const ur = xr[i0 + j * s * m], ui = xi[i0 + j * s * m];
+        const vr = xr[i0 + (r - j) * s * m], vi = xi[i0 + (r - j) * s * m];
+        tRe[2 * j - 2] = ur + vr; tIm[2 * j - 2] = ui + vi; // sums
+        tRe[2 * j - 1] = ur - vr; tIm[2 * j - 1] = ui - vi; // differences
+        sumr += ur + vr; sumi += ui + vi;
+      }
+      const o = q + s * r * p;
+      yr[o] = sumr; yi[o] = sumi;
+      for (let k = 1; k <= h; k++) {
+        let Ar = a0r, Ai = a0i, Br = 0, Bi = 0;
+        for (let j = 1; j <= h; j++) {
+          const c = cRe[j * r + k], sn = cIm[j * r + k];
+          Ar += c * tRe[2 * j - 2]; Ai += c * tIm[2 * j - 2];
+          Br += sn * tRe[2 * j - 1]; Bi += sn * tIm[2 * j - 1];
+        }
+        let br = Ar + Bi, bi = Ai - Br;
+        let wr = twRe[p * (r - 1) + k - 1], wi = twIm[p * (r - 1) + k - 1];
+        yr[o + k * s] = br * wr - bi * wi; yi[o + k * s] = br * wi + bi * wr;
+        br = Ar - Bi; bi = Ai + Br;
+        wr = twRe[p * (r - 1) + r - k - 1]; wi = twIm[p * (r - 1) + r - k - 1];
+        yr[o + (r - k) * s] = br * wr - bi * wi; yi[o + (r - k) * s] = br * wi + bi * wr;
+      }
+    }
+  }
+}
+
+/** Power spectrum |X[k]|^2, k = 0..n/2, of a real frame of length n. */
+export interface RealPowerFft {
+  readonly size: number;
+  /** Number of output bins: floor(n/2) + 1. */
+  readonly bins: number;
+  /**
+   * @param frame real input, length `size` (not modified)
+   * @param out receives `bins` values
+   */
+  power(frame: Float64Array, out: Float64Array): void;
+}
+
+function isPow2(n: number): boolean {
+  return n >= 4 && (n & (n - 1)) === 0;
+}
+
+/** fft.js radix-4 real transform (power-of-two sizes). */
+class Pow2RealFft implements RealPowerFft {
+  readonly size: number;
+  readonly bins: number;
+  private readonly fft: FFT;
+  private readonly out: Float64Array;
+  constructor(n: number) {
+    this.size = n;
+    this.bins = n / 2 + 1;
+    this.fft = new FFT(n);
+    this.out = new Float64Array(2 * n);
+  }
+  power(frame: Float64Array, out: Float64Array): void {
+    this.fft.realTransform(this.out, frame);
+    const o = this.out;
+    for (let k = 0; k < this.bins; k++) out[k] = o[2 * k] * o[2 * k] + o[2 * k + 1] * o[2 * k + 1];
+  }
+}
+
+/** Even n: complex FFT of n/2 packed samples, then split into the real spectrum. */
+class PackedRealFft implements RealPowerFft {
+  readonly size: number;
+  readonly bins: number;
+  private readonly half: number;
+  private readonly cfft: ComplexFft;
+  private readonly re: Float64Array;
+  private readonly im: Float64Array;
+  private readonly wr: Float64Array;
+  private readonly wi: Float64Array;
+  constructor(n: number) {
+    this.size = n;
+    this.half = n / 2;
+    this.bins = this.half + 1;
+    this.cfft = new ComplexFft(this.half);
+    this.re = new Float64Array(this.half);
+    this.im = new Float64Array(this.half);
+    this.wr = new Float64Array(this.bins);
+    this.wi = new Float64Array(this.bins);
+    for (let k = 0; k < this.bins; k++) {
+      this.wr[k] = Math.cos((-2 * Math.PI * k) / n);
+      this.wi[k] = Math.sin((-2 * Math.PI * k) / n);
+    }
+  }
+  power(frame: Float64Array, out: Float64Array): void {
+    const M = this.half, re = this.re, im = this.im;
+    for (let i = 0; i < M; i++) {
+      re[i] = frame[2 * i];
+      im[i] = frame[2 * i + 1];
+    }
+    this.cfft.forward(re, im);
+    const wr = this.wr, wi = this.wi;
+    for (let k = 0; k <= M; k++) {
+      const a = k === M ? 0 : k;
+      const b = k === 0 ? 0 : M - k;
+      const zr = re[a], zi = im[a], cr = re[b], ci = -im[b];
+      const er = 0.5 * (zr + cr), ei = 0.5 * (zi + ci);
+      // O = (Z[k] - conj(Z[M-k])) / 2i
+      const orr = 0.5 * (zi - ci), oi = -0.5 * (zr - cr);
+      const xr = er + wr[k] * orr - wi[k] * oi;
+      const xi = ei + wr[k] * oi + wi[k] * orr;
+      out[k] = xr * xr + xi * xi;
+    }
+  }
+}
+
+/** Odd n: full complex transform with zero imaginary part. */
+class OddRealFft implements RealPowerFft {
+  readonly size: number;
+  readonly bins: number;
+  private readonly cfft: ComplexFft;
+  private readonly re: Float64Array;
+  private readonly im: Float64Array;
+  constructor(n: number) {
+    this.size = n;
+    this.bins = Math.floor(n / 2) + 1;
+    this.cfft = new ComplexFft(n);
+    this.re = new Float64Array(n);
+    this.im = new Float64Array(n);
+  }
+  power(frame: Float64Array, out: Float64Array): void {
+    this.re.set(frame.subarray(0, this.size));
+    this.im.fill(0);
+    this.cfft.forward(this.re, this.im);
+    for (let k = 0; k < this.bins; k++) out[k] = this.re[k] * this.re[k] + this.im[k] * this.im[k];
+  }
+}
+
+/**
+ * A real-input power-spectrum FFT for any size >= 2 (fft.js for powers of two >= 4).
+ * @throws Error when n is not an integer >= 2
+ */
+export function createRealPowerFft(n: number): RealPowerFft {
+  if (!Number.isInteger(n) || n < 2) throw new Error(`Expected an FFT size >= 2, got ${n}`);
+  if (isPow2(n)) return new Pow2RealFft(n);
+  if (n % 2 === 0) return new PackedRealFft(n);
+  return new OddRealFft(n);
+}

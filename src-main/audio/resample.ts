@@ -1,0 +1,220 @@
+/**
+ * Anti-aliased sample-rate conversion: a Kaiser-windowed sinc low-pass evaluated polyphase.
+ *
+ * For a rate change in -> out with L/M = out/in in lowest terms, output sample j sits at input
+ * time t_j = j * M / L; y[j] = sum_n x[n] h(t_j - n), with
+ *   h(tau) = 2 fc sinc(2 fc tau) kaiser(tau / W),  fc = ROLLOFF * 0.5 * min(1, L / M) cycles/input sample,
+ *   W = ZERO_CROSSINGS / (2 fc) input samples (half-width).
+ * The L phases of h are tabulated when L <= MAX_EXACT_PHASES; otherwise MAX_EXACT_PHASES phases are
+ * tabulated and linearly interpolated (phase error < 1/4096 sample).
+ *
+ * Streaming: `Resampler.push(chunk)` returns every output sample whose full kernel support has
+ * arrived and keeps only ~2W input samples of history, `flush()` returns the tail (input
+ * implicitly zero after the end, as before the start). Concatenated chunked output equals the
+ * one-shot output bit for bit (same arithmetic, same order). Output length ceil(nIn * L / M).
+ *
+ * Measured (resample.test.ts): passband (<= 0.9 * min Nyquist) ripple < 0.01 dB; stopband
+ * attenuation > 80 dB for tones above the new Nyquist * 1.05 (KAISER_BETA 10, 32 zero crossings).
+ */
+
+/** Kaiser beta: ~ -100 dB side lobes for the window; sets the stop-band floor. */
+const KAISER_BETA = 10;
+/** Zero crossings of the sinc on each side: sets the transition width. */
+const ZERO_CROSSINGS = 32;
+/** Cutoff as a fraction of the lower Nyquist (transition band 0.95..1.05 of it). */
+const ROLLOFF = 0.95;
+const MAX_EXACT_PHASES = 4096;
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/** Zeroth-order modified Bessel function of the first kind (series). */
+function besselI0(x: number): number {
+  let sum = 1, term = 1;
+  const q = (x * x) / 4;
+  for (let k = 1; k < 200; k++) {
+    term *= q / (k * k);
+    sum += term;
+    if (term < sum * 1e-17) break;
+  }
+  return sum;
+}
+
+interface Kernel {
+  up: number;
+  down: number;
+  /** Taps each side: output uses x[n0 - half + 1 .. n0 + half]. */
+  half: number;
+  phases: number;
+  /** [phases + 1][2 * half] */
+  table: Float64Array;
+}
+
+const kernelCache = new Map<string, Kernel>();
+
+function buildKernel(inRate: number, outRate: number): Kernel {
+  const key = `${inRate}:${outRate}`;
+  const hit = kernelCache.get(key);
+  if (hit) return hit;
+  const g = gcd(inRate, outRate);
+  const up = outRate / g, down = inRate / g;
+  const fc = ROLLOFF * 0.5 * Math.min(1, up / down);
+  const W = ZERO_CROSSINGS / (2 * fc);
+  const half = Math.ceil(W) + 1;
+  const phases = Math.min(up, MAX_EXACT_PHASES);
+  const taps = 2 * half;
+  const table = new Float64Array((phases + 1) * taps);
+  const i0b = besselI0(KAISER_BETA);
+  for (let p = 0; p <= phases; p++) {
+    const frac = p / phases; // t - n0 in [0, 1]
+    for (let k = 0; k < taps; k++) {
+      const n = k - half + 1; // offset of input sample from n0
+      const tau = frac - n;
+      const r = tau / W;
+      let v = 0;
+      if (Math.abs(r) < 1) {
+        const x = 2 * fc * tau;
+        const sinc = x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x);
+        v = 2 * fc * sinc * (besselI0(KAISER_BETA * Math.sqrt(1 - r * r)) / i0b);
+      }
+      table[p * taps + k] = v;
+    }
+  }
+  const kern = { up, down, half, phases, table };
+  kernelCache.set(key, kern);
+  return kern;
+}
+
+/** Streaming resampler of one mono channel. Not re-entrant. */
+export class Resampler {
+  readonly inRate: number;
+  readonly outRate: number;
+  private readonly k: Kernel | null;
+  /** Input history; buf[0] is absolute input index bufStart. */
+  private buf: Float32Array;
+  private bufLen = 0;
+  private bufStart = 0;
+  /** Absolute input samples received. */
+  private nIn = 0;
+  /** Next output index. */
+  private j = 0;
+  private finished = false;
+
+  constructor(inRate: number, outRate: number) {
+    if (!(Number.isInteger(inRate) && inRate > 0 && Number.isInteger(outRate) && outRate > 0)) {
+      throw new Error(`Expected positive integer sample rates, got ${inRate} -> ${outRate}`);
+    }
+    this.inRate = inRate;
+    this.outRate = outRate;
+    this.k = inRate === outRate ? null : buildKernel(inRate, outRate);
+    this.buf = new Float32Array(this.k ? 4 * this.k.half + 4096 : 0);
+  }
+
+  /** Feeds input, returns the output samples that are now complete (a new array). */
+  push(chunk: Float32Array): Float32Array {
+    if (this.finished) throw new Error('Resampler already flushed');
+    if (!this.k) {
+      this.nIn += chunk.length;
+      return chunk.slice();
+    }
+    this.append(chunk);
+    this.nIn += chunk.length;
+    return this.produce(false);
+  }
+
+  /** Ends the stream: returns the remaining outputs (input beyond the end counts as zeros). */
+  flush(): Float32Array {
+    if (this.finished) return new Float32Array(0);
+    this.finished = true;
+    if (!this.k) return new Float32Array(0);
+    return this.produce(true);
+  }
+
+  private append(chunk: Float32Array): void {
+    const k = this.k!;
+    // Drop history no longer needed: the next output needs inputs from n0(j) - half + 1.
+    const need = Math.floor((this.j * k.down) / k.up) - k.half + 1;
+    const drop = Math.max(0, Math.min(this.bufLen, need - this.bufStart));
+    if (drop > 0) {
+      this.buf.copyWithin(0, drop, this.bufLen);
+      this.bufLen -= drop;
+      this.bufStart += drop;
+    }
+    if (this.bufLen + chunk.length > this.buf.length) {
+      const nb = new Float32Array(Math.max(this.bufLen + chunk.length, 2 * this.buf.length));
+      nb.set(this.buf.subarray(0, this.bufLen));
+      this.buf = nb;
+    }
+    this.buf.set(chunk, this.bufLen);
+    this.bufLen += chunk.length;
+  }
+
+  private produce(final: boolean): Float32Array {
+    const k = this.k!;
+    const { up, down, half, phases, table } = k;
+    const taps = 2 * half;
+    const totalOut = Math.ceil((this.nIn * up) / down);
+    // Output j is ready when its last input n0 + half has arrived (or the stream ended).
+    let end: number;
+    if (final) end = totalOut;
+    else {
+      // largest j with floor(j*down/up) + half <= nIn - 1
+      end = Math.floor(((this.nIn - half) * up + up - 1) / down) + 1;
+      while (end > 0 && Math.floor(((end - 1) * down) / up) + half > this.nIn - 1) end--;
+      while (Math.floor((end * down) / up) + half <= this.nIn - 1) end++;
+      end = Math.min(end, totalOut);
+    }
+    const count = Math.max(0, end - this.j);
+    const out = new Float32Array(count);
+    const buf = this.buf, bufStart = this.bufStart, bufLen = this.bufLen;
+    const exact = phases === up;
+    for (let o = 0; o < count; o++) {
+      const j = this.j + o;
+      const num = j * down;
+      const n0 = Math.floor(num / up);
+      const rem = num - n0 * up;
+      const first = n0 - half + 1 - bufStart; // buffer index of tap 0
+      let acc = 0;
+      if (exact) {
+        const t = rem * taps;
+        if (first >= 0 && first + taps <= bufLen) {
+          for (let i = 0; i < taps; i++) acc += buf[first + i] * table[t + i];
+        } else {
+          for (let i = 0; i < taps; i++) {
+            const b = first + i;
+            if (b >= 0 && b < bufLen) acc += buf[b] * table[t + i];
+          }
+        }
+      } else {
+        const pf = (rem * phases) / up;
+        const p0 = Math.floor(pf);
+        const a = pf - p0;
+        const t0 = p0 * taps, t1 = t0 + taps;
+        for (let i = 0; i < taps; i++) {
+          const b = first + i;
+          if (b >= 0 && b < bufLen) acc += buf[b] * (table[t0 + i] + a * (table[t1 + i] - table[t0 + i]));
+        }
+      }
+      out[o] = acc;
+    }
+    this.j += count;
+    return out;
+  }
+}
+
+/**
+ * One-shot resampling of a mono signal.
+ * @returns a new Float32Array of length ceil(n * outRate / inRate) (the input itself, copied, when rates match)
+ */
+export function resample(pcm: Float32Array, inRate: number, outRate: number): Float32Array {
+  const r = new Resampler(inRate, outRate);
+  const a = r.push(pcm);
+  const b = r.flush();
+  if (b.length === 0) return a;
+  const out = new Float32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
