@@ -2,7 +2,7 @@
  * The `pdmer` binary as users run it: `node bin/pdmer.mjs ...` in a child process (tsx, no
  * build step) on a temp data dir and a temp folder of generated audio.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -122,5 +122,35 @@ describe('pdmer CLI', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/schema version 999, but this version of the studio only knows up to \d+/);
     expect(fs.readFileSync(file).equals(before)).toBe(true);
+  });
+
+  it('serve prints exactly one "Studio ready at" line, answers /healthz, stops cleanly on SIGTERM', async () => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--no-open', '--data-dir', path.join(t.dir, 'srv')], {
+      cwd: t.dir,
+      env: { ...process.env, NODE_ENV: 'test' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (b: Buffer) => {
+          stdout += b.toString();
+          const m = /^Studio ready at (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)\n/.exec(stdout);
+          if (m) resolve(m[1]!);
+        });
+        void exited.then((code) => reject(new Error(`serve exited with ${code} before it was ready: ${stderr}`)));
+      });
+      const health = await fetch(new URL('/healthz', url));
+      expect(health.status).toBe(200);
+      const noToken = await fetch(new URL('/media/track/1', url));
+      expect(noToken.status).toBe(401);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(stdout.trim().split('\n')).toHaveLength(1);
   });
 });
