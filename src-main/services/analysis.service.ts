@@ -249,10 +249,7 @@ export class AnalysisService {
         if (!e) return;
         e.state = 'running';
         e.totalSteps = msg.totalSteps;
-        e.durationSec = msg.durationSec;
-        e.arousal = new Float32Array(msg.totalSteps);
-        e.valence = new Float32Array(msg.totalSteps);
-        if (msg.totalSteps === 0) return;
+        e.durationSec = msg.durationSec ?? 0;
         this.#emitProgress(e);
         return;
       }
@@ -289,20 +286,23 @@ export class AnalysisService {
 
   #onChunk(e: Entry, msg: Extract<FromWorker, { type: 'chunk' }>): void {
     const n = msg.arousal.length;
-    if (e.totalSteps !== msg.totalSteps || e.arousal.length !== msg.totalSteps) {
-      e.totalSteps = msg.totalSteps;
-      const a = new Float32Array(msg.totalSteps);
-      const v = new Float32Array(msg.totalSteps);
-      a.set(e.arousal.subarray(0, Math.min(e.filled, msg.totalSteps)));
-      v.set(e.valence.subarray(0, Math.min(e.filled, msg.totalSteps)));
+    const end = msg.fromStep + n;
+    if (end > e.arousal.length) {
+      // Grow to the known total (WAV) or geometrically (streamed formats report it at the end).
+      const cap = Math.max(end, msg.totalSteps ?? 0, e.arousal.length * 2);
+      const a = new Float32Array(cap);
+      const v = new Float32Array(cap);
+      a.set(e.arousal.subarray(0, e.filled));
+      v.set(e.valence.subarray(0, e.filled));
       e.arousal = a;
       e.valence = v;
     }
     e.arousal.set(msg.arousal, msg.fromStep);
     e.valence.set(msg.valence, msg.fromStep);
-    e.filled = Math.max(e.filled, msg.fromStep + n);
+    e.filled = Math.max(e.filled, end);
+    e.totalSteps = msg.final ? e.filled : msg.totalSteps;
     e.firstChunkAt ??= performance.now();
-    const complete = e.filled >= msg.totalSteps;
+    const complete = msg.final;
     if (e.trackId !== null && this.#info) {
       const key = this.#key(e.trackId);
       if (complete || e.priority === 'play') {
@@ -321,7 +321,7 @@ export class AnalysisService {
         arousal: Array.from(msg.arousal),
         valence: Array.from(msg.valence),
         complete,
-        totalSteps: msg.totalSteps,
+        totalSteps: e.totalSteps,
       });
     }
     this.#emitProgress(e);

@@ -66,14 +66,17 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'ready'; info: ReadyInfo }
   | { type: 'initFailed'; error: SerializedError }
-  | { type: 'started'; jobId: string; totalSteps: number; durationSec: number }
+  /** `totalSteps` is exact for WAV (header) and null for streamed formats until the final chunk. */
+  | { type: 'started'; jobId: string; totalSteps: number | null; durationSec: number | null }
   | {
       type: 'chunk';
       jobId: string;
       fromStep: number;
       arousal: Float32Array;
       valence: Float32Array;
-      totalSteps: number;
+      /** True on the last chunk; `totalSteps` is then exact. */
+      final: boolean;
+      totalSteps: number | null;
     }
   | { type: 'done'; jobId: string; totalSteps: number; durationSec: number; timings: StageTimings }
   | { type: 'failed'; jobId: string; error: SerializedError }
