@@ -54,20 +54,22 @@ export class LibraryPage {
   }
 
   /** Waits until the table shows exactly these titles, in this order (debounced search, async sort). */
-  async waitForTitles(expected: string[]): Promise<void> {
-    await this.page.waitForFunction(
-      (want) =>
-        JSON.stringify([...document.querySelectorAll('table[aria-label="Tracks"] tbody tr td.title > span:first-child')].map((e) => e.textContent)) ===
-        JSON.stringify(want),
-      expected,
-    );
+  async waitForTitles(expected: string[], timeoutMs = 15_000): Promise<void> {
+    await this.#until(async () => JSON.stringify(await this.titles()) === JSON.stringify(expected), () => `titles ${JSON.stringify(expected)}`, timeoutMs);
   }
 
   /** Waits until the table shows exactly `n` rows. */
-  async waitForRowCount(n: number): Promise<void> {
-    await this.page.waitForFunction(
-      (expected) => document.querySelectorAll('table[aria-label="Tracks"] tbody tr').length === expected,
-      n,
-    );
+  async waitForRowCount(n: number, timeoutMs = 15_000): Promise<void> {
+    await this.#until(async () => (await this.rows.count()) === n, () => `${n} rows`, timeoutMs);
+  }
+
+  /** Polls a condition on the page (app-state signals, no fixed sleeps). */
+  async #until(cond: () => Promise<boolean>, what: () => string, timeoutMs: number): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      if (await cond()) return;
+      if (Date.now() > end) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what()}; table shows ${JSON.stringify(await this.titles())}`);
+      await this.page.waitForTimeout(50);
+    }
   }
 }
