@@ -1,5 +1,6 @@
 /** Every `pdmer` sub-command, in `pdmer --help` order. Owners add one import + one entry. */
 import type { Command } from '../command';
+import { analyzeCommand } from './analyze';
 import { importCommand } from './import';
 import { listCommand } from './list';
 import { serveCommand } from './serve';
@@ -8,4 +9,5 @@ export const COMMANDS: Command[] = [
   importCommand,
   listCommand,
   serveCommand,
+  analyzeCommand,
 ];
