@@ -134,6 +134,7 @@ export class AnnotationRepo {
       finish: db.prepare(`UPDATE annotation_sessions SET state = ?, meta = ?, ended_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`),
       setMeta: db.prepare(`UPDATE annotation_sessions SET meta = ? WHERE id = ?`),
       setExcluded: db.prepare(`UPDATE annotation_sessions SET excluded = ? WHERE id = ?`),
+      setInputDevice: db.prepare(`UPDATE annotation_sessions SET input_device = ? WHERE id = ?`),
       recordingIds: db.prepare(`SELECT id FROM annotation_sessions WHERE state = 'recording'`),
       purge: db.prepare(`DELETE FROM annotation_sessions WHERE id = ? AND state = 'discarded'`),
       track: db.prepare(`SELECT id, content_hash, path, title, artist, duration_sec FROM tracks WHERE id = ?`),
@@ -250,6 +251,10 @@ export class AnnotationRepo {
 
   setExcluded(id: number, excluded: boolean): void {
     this.#stmts.setExcluded.run(excluded ? 1 : 0, id);
+  }
+
+  setInputDevice(id: number, device: string): void {
+    this.#stmts.setInputDevice.run(device, id);
   }
 
   recordingSessionIds(): number[] {

@@ -170,7 +170,10 @@ export type Participant = z.infer<typeof ParticipantSchema>;
 export const annotationContract = {
   'annotation:start': { input: StartSessionInputSchema, output: SessionSummarySchema },
   'annotation:append': { input: AppendInputSchema, output: AppendResultSchema },
-  'annotation:finish': { input: SessionRef, output: SessionSummarySchema },
+  'annotation:finish': {
+    input: z.strictObject({ sessionId: IdSchema, inputDevice: InputDeviceSchema.exclude(['import']).optional() }),
+    output: SessionSummarySchema,
+  },
   'annotation:list': {
     input: z.strictObject({
       profileId: IdSchema.optional(),
