@@ -26,7 +26,7 @@ export function parseCommandArgs<O extends Options>(
   argv: string[],
   options: O,
   opts: { positionals?: boolean } = {},
-) {
+): ReturnType<typeof parseArgs<{ args: string[]; options: typeof COMMON_OPTIONS & O; allowPositionals: boolean; strict: true }>> {
   try {
     return parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: opts.positionals ?? false, strict: true });
   } catch (e) {

@@ -78,6 +78,9 @@ const COLUMNS = `t.id, t.path, t.content_hash, t.size_bytes, t.mtime_ms, t.title
 const LATEST_BASE = `(SELECT max(p2.id) FROM predictions p2 WHERE p2.track_id = t.id AND p2.profile_id IS NULL AND p2.complete = 1)`;
 const FROM_WITH_PREDICTION = `tracks t LEFT JOIN predictions p ON p.id = ${LATEST_BASE}`;
 
+/** Regions up to this fraction of the valence/arousal square use the R*Tree; larger ones scan. */
+export const RTREE_MAX_AREA = 0.1;
+
 const ORDER: Record<TrackSort, string> = {
   title: 't.title COLLATE NOCASE',
   artist: 't.artist COLLATE NOCASE',
@@ -229,26 +232,42 @@ export class TracksRepo {
   /** The list query for a variant, as SQL text + params (exported for EXPLAIN QUERY PLAN tests). */
   static listSql(q: ListQuery): { rows: SqlFragment; count: SqlFragment; key: string } {
     const search = q.search?.trim() ?? '';
-    const mode = search.length === 0 ? 'none' : [...search].length >= 3 ? 'fts' : 'like';
+    let mode = search.length === 0 ? 'none' : [...search].length >= 3 ? 'fts' : 'like';
     const where: SqlFragment[] = [];
     if (mode === 'fts') where.push(sql`t.id IN (SELECT rowid FROM tracks_fts WHERE tracks_fts MATCH ${ftsPhrase(search)})`);
     if (mode === 'like') {
-      // 1-2 characters: too short for trigrams. SQLite's LIKE folds ASCII only, so fold with JS.
-      const pat = likePattern(fold(search));
+      // 1-2 characters: too short for trigrams. SQLite's LIKE folds ASCII case only, which is
+      // enough for an ASCII needle; a non-ASCII needle goes through a JS Unicode fold (slower).
+      const ascii = /^[\x00-\x7f]*$/.test(search);
+      const col = (c: string) => sqlRaw(ascii ? c : `pdmer_fold(${c})`);
+      const pat = likePattern(ascii ? search : fold(search));
       where.push(
-        sql`(pdmer_fold(t.title) LIKE ${pat} ESCAPE '\\' OR pdmer_fold(t.artist) LIKE ${pat} ESCAPE '\\' OR pdmer_fold(t.album) LIKE ${pat} ESCAPE '\\' OR pdmer_fold(t.path) LIKE ${pat} ESCAPE '\\')`,
+        sql`(${col('t.title')} LIKE ${pat} ESCAPE '\\' OR ${col('t.artist')} LIKE ${pat} ESCAPE '\\' OR ${col('t.album')} LIKE ${pat} ESCAPE '\\' OR ${col('t.path')} LIKE ${pat} ESCAPE '\\')`,
       );
+      if (!ascii) mode = 'like-fold';
     }
     let from: SqlFragment;
+    let regionMode = '-';
     if (q.region) {
-      // Drive from the R*Tree: candidate predictions inside the box, kept only when they are the
-      // track's newest base prediction.
       const r = q.region;
-      from = sql`prediction_mood m JOIN predictions p ON p.id = m.id JOIN tracks t ON t.id = p.track_id`;
-      where.push(
-        sql`m.valence_min >= ${r.valenceMin} AND m.valence_max <= ${r.valenceMax} AND m.arousal_min >= ${r.arousalMin} AND m.arousal_max <= ${r.arousalMax}`,
-        sql`p.profile_id IS NULL AND p.id = ${sqlRaw(LATEST_BASE)}`,
-      );
+      // Exact test on the REAL means (the R*Tree stores float32 boxes rounded outwards).
+      where.push(sql`p.mean_valence BETWEEN ${r.valenceMin} AND ${r.valenceMax} AND p.mean_arousal BETWEEN ${r.arousalMin} AND ${r.arousalMax}`);
+      const areaFraction = ((r.valenceMax - r.valenceMin) * (r.arousalMax - r.arousalMin)) / 4;
+      if (areaFraction <= RTREE_MAX_AREA) {
+        // Small region: drive from the R*Tree (candidate predictions whose point overlaps the box),
+        // keep a candidate only when it is its track's newest complete base prediction.
+        regionMode = 'rtree';
+        from = sql`prediction_mood m JOIN predictions p ON p.id = m.id JOIN tracks t ON t.id = p.track_id`;
+        where.push(
+          sql`m.valence_max >= ${r.valenceMin} AND m.valence_min <= ${r.valenceMax} AND m.arousal_max >= ${r.arousalMin} AND m.arousal_min <= ${r.arousalMax}`,
+          sql`p.profile_id IS NULL AND p.id = ${sqlRaw(LATEST_BASE)}`,
+        );
+      } else {
+        // Large region: most analysed tracks match, so walking the sort index and checking each
+        // track's newest prediction finds a page sooner than collecting and sorting every match.
+        regionMode = 'scan';
+        from = sqlRaw(`tracks t JOIN predictions p ON p.id = ${LATEST_BASE}`);
+      }
     } else {
       from = sqlRaw(FROM_WITH_PREDICTION);
     }
@@ -256,8 +275,9 @@ export class TracksRepo {
     const dir = q.descending ? 'DESC' : 'ASC';
     const order = sqlRaw(` ORDER BY ${ORDER[q.sort]} ${dir}, t.id ${dir}`);
     const rows = sql`SELECT ${sqlRaw(COLUMNS)} FROM ${from}${whereSql}${order} LIMIT ${q.limit} OFFSET ${q.offset}`;
-    const count = sql`SELECT count(*) AS n FROM ${from}${whereSql}`;
-    return { rows, count, key: `${mode}|${q.region ? 'r' : '-'}|${q.sort}|${dir}` };
+    // Without a region the prediction join cannot change the count (at most one row per track).
+    const count = sql`SELECT count(*) AS n FROM ${q.region ? from : sqlRaw('tracks t')}${whereSql}`;
+    return { rows, count, key: `${mode}|${regionMode}|${q.sort}|${dir}` };
   }
 
   /** One page of tracks plus the total matching the filter. */

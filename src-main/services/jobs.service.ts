@@ -79,13 +79,15 @@ export class JobsService {
       kind,
       signal: controller.signal,
       progress: (done, total, message) => {
+        // A total becoming known (indeterminate -> determinate bar) is always sent at once.
+        const totalChanged = total !== undefined && total !== entry.progress.total;
         entry.progress = {
           ...entry.progress,
           done: Math.max(0, Math.floor(done)),
           total: total === undefined ? entry.progress.total : total === null ? null : Math.max(0, Math.floor(total)),
           message: message === undefined ? entry.progress.message : message.slice(0, 1_000),
         };
-        this.#emit(entry, false);
+        this.#emit(entry, totalChanged);
       },
       throwIfCancelled: () => {
         if (controller.signal.aborted) throw new AppError('CANCELLED', `Job ${id} (${kind}) was cancelled`);

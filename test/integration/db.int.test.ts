@@ -292,6 +292,13 @@ describe('repos', () => {
     expect(r.total).toBe(1);
     expect(tracks.list({ ...q, region: { valenceMin: -1, valenceMax: 0, arousalMin: -1, arousalMax: 0 } }).tracks.map((x) => x.id)).toEqual([a]);
     expect(tracks.list({ ...q, region: { valenceMin: -1, valenceMax: 1, arousalMin: -1, arousalMax: 1 }, search: 'Title 3' }).tracks.map((x) => x.id)).toEqual([c]);
+    // Same answers from the R*Tree plan (small box) and the scan plan (large box), boundaries inclusive.
+    expect(tracks.list({ ...q, region: { valenceMin: 0.6, valenceMax: 0.7, arousalMin: 0.3, arousalMax: 0.4 } }).tracks.map((x) => x.id)).toEqual([b]);
+    expect(tracks.list({ ...q, region: { valenceMin: 0.6, valenceMax: 1, arousalMin: 0.4, arousalMax: 1 } }).tracks.map((x) => x.id)).toEqual([b]);
+    const d = tracks.insert(newTrack(4));
+    addPrediction(db, d, 0.1 + 0.2, 0.7); // 0.30000000000000004: float32 rounding must not lose or add it
+    expect(tracks.list({ ...q, region: { valenceMin: 0.2, valenceMax: 0.3, arousalMin: 0.6, arousalMax: 0.8 } }).tracks.map((x) => x.id)).toEqual([]);
+    expect(tracks.list({ ...q, region: { valenceMin: 0.30000000000000004, valenceMax: 0.35, arousalMin: 0.7, arousalMax: 0.8 } }).tracks.map((x) => x.id)).toEqual([d]);
   });
 
   it('profiles: create, list (case-insensitive unique names), personal-model flag', () => {
@@ -346,12 +353,17 @@ describe('query plans of hot queries', () => {
     expect(p).toContain('SEARCH t USING INTEGER PRIMARY KEY');
   });
 
-  it('the mood-region filter is driven by the R*Tree', () => {
+  it('a small mood region is driven by the R*Tree; a large one walks the sort index', () => {
     const db = t.track(tmpDb(t.dir));
-    const { rows } = TracksRepo.listSql({ ...base, region: { valenceMin: 0, valenceMax: 1, arousalMin: 0, arousalMax: 1 } });
-    const p = plan(db, rows.query, rows.params);
+    const small = TracksRepo.listSql({ ...base, region: { valenceMin: 0.2, valenceMax: 0.5, arousalMin: -0.1, arousalMax: 0.3 } });
+    const p = plan(db, small.rows.query, small.rows.params);
     expect(p.split('\n')[0]).toMatch(/^SCAN m VIRTUAL TABLE INDEX \d+:[A-Z0-9]+/);
     expect(p).toContain('SEARCH t USING INTEGER PRIMARY KEY');
+    expect(plan(db, small.count.query, small.count.params).split('\n')[0]).toMatch(/^SCAN m VIRTUAL TABLE INDEX \d+:[A-Z0-9]+/);
+    const large = TracksRepo.listSql({ ...base, region: { valenceMin: -1, valenceMax: 1, arousalMin: 0, arousalMax: 1 } });
+    const pl = plan(db, large.rows.query, large.rows.params);
+    expect(pl).toContain('SCAN t USING INDEX tracks_title');
+    expect(pl).not.toContain('TEMP B-TREE');
   });
 
   it('path and content-hash lookups use their unique indexes', () => {
