@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chirp, tone, writeWav } from '../fixtures/audio';
+import { chirp, encodeWav, tone, writeWav } from '../fixtures/audio';
 import { launchBrowser, screenshot, startStudio, type BrowserFixture, type StudioFixture } from './helpers/studio';
 import { LibraryPage } from './pages/library-page';
 
@@ -89,9 +89,26 @@ describe('library in the browser mode', () => {
     await screenshot(b.page, 'library-after-upload');
   });
 
+  it('imports files dropped on the view and names duplicates', async () => {
+    const lib = new LibraryPage(b.page);
+    const foxtrot = encodeWav([tone(770, 1.2, 22_050)], 22_050).toString('base64');
+    const again = fs.readFileSync(path.join(music, `${NAMES[0]}.wav`)).toString('base64');
+    await lib.dropFiles([
+      { name: 'Foxtrot dropped.wav', base64: foxtrot },
+      { name: 'copy of alpha.wav', base64: again },
+    ]);
+    await lib.waitForRowCount(6);
+    expect(await lib.titles()).toContain('Foxtrot dropped');
+    await expect(lib.summary.textContent()).resolves.toMatch(/Imported 1, duplicates 1, skipped 0/);
+    // The duplicate's bytes are not kept in the data dir.
+    expect(fs.readdirSync(path.join(s.dataDir, 'imports')).sort()).toEqual(['Echo upload.wav', 'Foxtrot dropped.wav']);
+  });
+
   it('works in the dark theme and keeps the per-file errors keyboard reachable', async () => {
     await b.page.getByRole('combobox', { name: 'Theme' }).selectOption('dark');
     expect(await b.page.locator('html').getAttribute('data-theme')).toBe('dark');
+    // Leave an error on screen to dismiss by keyboard.
+    await new LibraryPage(b.page).importPaths([path.join(music, 'broken.wav')]);
     await b.page.getByRole('button', { name: 'Dismiss errors' }).focus();
     await b.page.keyboard.press('Enter');
     await b.page.getByRole('region', { name: 'Import errors' }).waitFor({ state: 'detached' });

@@ -45,6 +45,25 @@ export class LibraryPage {
     await this.summary.waitFor();
   }
 
+  /**
+   * Drops files on the library view as a user dragging them from the desktop would (a synthetic
+   * DataTransfer in the page, so the renderer's real dragover/drop handlers run).
+   */
+  async dropFiles(files: { name: string; base64: string }[]): Promise<void> {
+    const dt = await this.page.evaluateHandle<unknown>(`(() => {
+      const dt = new DataTransfer();
+      for (const f of ${JSON.stringify(files)}) {
+        const bytes = Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0));
+        dt.items.add(new File([bytes], f.name, { type: 'audio/wav' }));
+      }
+      return dt;
+    })()`);
+    const zone = this.page.getByRole('region', { name: 'Library' });
+    await zone.dispatchEvent('dragover', { dataTransfer: dt });
+    await zone.dispatchEvent('drop', { dataTransfer: dt });
+    await this.summary.waitFor();
+  }
+
   async titles(): Promise<string[]> {
     return this.rows.locator('td.title > span:first-child').allTextContents();
   }
