@@ -21,7 +21,9 @@
  *  2 pulse clarity: autocorrelation coefficient at the chosen lag minus its mean over all
  *    searched lags, clamped to [0, 1]
  *  3 onset strength mean, 4 its std (mean positive log-mel difference between frames)
- *  5..16 chroma C..B: share of magnitude in each pitch class (55..4200 Hz), as 12 * share - 1
+ *  5..16 chroma C..B: share of spectral power in each pitch class (bins 55..4200 Hz, each bin
+ *    to its nearest equal-tempered pitch class, A4 = 440 Hz), as 12 * share - 1. Power rather
+ *    than magnitude keeps window leakage out of neighbouring classes (measured on triads)
  *    (0 = uniform; silence gives 0)
  * 17 key clarity: max Pearson correlation of the window chroma with the 24 rotated
  *    Krumhansl-Kessler profiles; 18 best major correlation; 19 best minor; 20 mode = 18 - 19
@@ -226,11 +228,11 @@ export class GlobalAccumulator implements FrameObserver {
       band = Math.sqrt(v / e) * binHz;
       roll = Math.max(0, rk) * binHz;
       flat = Math.exp(logSum / bins) / (e / bins + 1e-10);
-      // chroma from magnitudes
+      // chroma from power
       const cb = this.chromaBin;
       for (let j = this.chromaLo; j <= this.chromaHi; j++) {
         const pc = cb[j];
-        if (pc >= 0) st[base + S_CHROMA + pc] += Math.sqrt(power[j]);
+        if (pc >= 0) st[base + S_CHROMA + pc] += power[j];
       }
     }
     const loud = 10 * Math.log10(e * this.msNorm + 1e-10);

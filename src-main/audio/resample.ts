@@ -13,8 +13,13 @@
  * implicitly zero after the end, as before the start). Concatenated chunked output equals the
  * one-shot output bit for bit (same arithmetic, same order). Output length ceil(nIn * L / M).
  *
- * Measured (resample.test.ts): passband (<= 0.9 * min Nyquist) ripple < 0.01 dB; stopband
- * attenuation > 80 dB for tones above the new Nyquist * 1.05 (KAISER_BETA 10, 32 zero crossings).
+ * Measured (KAISER_BETA 10, 32 zero crossings, cutoff 0.95 x the lower Nyquist; /tmp probe, asserted
+ * in resample.test.ts): flat within 0.001 dB up to 0.85 x the lower Nyquist, -0.38 dB at 0.9,
+ * -6 dB at 0.95, >= 98 dB attenuation at and above the new Nyquist. (torchaudio's default, which
+ * the reference used, is a 6-zero-crossing Hann sinc with rolloff 0.99: ours is sharper and
+ * cleaner, so resampled inputs differ from the reference's by the filters' difference only.)
+ * Cost: ~2 * 32 / min(1, L/M) taps per output sample; integer decimation (e.g. 44.1 -> 22.05 kHz)
+ * uses the kernel's symmetry to halve the multiplies.
  */
 
 /** Kaiser beta: ~ -100 dB side lobes for the window; sets the stop-band floor. */
@@ -170,6 +175,7 @@ export class Resampler {
     const out = new Float32Array(count);
     const buf = this.buf, bufStart = this.bufStart, bufLen = this.bufLen;
     const exact = phases === up;
+    const symmetric = up === 1;
     for (let o = 0; o < count; o++) {
       const j = this.j + o;
       const num = j * down;
@@ -179,8 +185,27 @@ export class Resampler {
       let acc = 0;
       if (exact) {
         const t = rem * taps;
-        if (first >= 0 && first + taps <= bufLen) {
-          for (let i = 0; i < taps; i++) acc += buf[first + i] * table[t + i];
+        if (symmetric && first >= 0 && first + taps <= bufLen) {
+          // integer decimation: one phase, h(n) = h(-n) around tap half-1, h(half) = 0
+          const c = first + half - 1;
+          let a0 = table[half - 1] * buf[c], a1 = 0, i = 1;
+          for (; i + 2 <= half - 1; i += 2) {
+            a0 += table[half - 1 + i] * (buf[c - i] + buf[c + i]);
+            a1 += table[half + i] * (buf[c - i - 1] + buf[c + i + 1]);
+          }
+          for (; i < half; i++) a0 += table[half - 1 + i] * (buf[c - i] + buf[c + i]);
+          acc = a0 + a1;
+        } else if (first >= 0 && first + taps <= bufLen) {
+          // 4 independent accumulators (taps is even; the last pair is summed separately)
+          let a0 = 0, a1 = 0, a2 = 0, a3 = 0, i = 0;
+          for (; i + 4 <= taps; i += 4) {
+            a0 += buf[first + i] * table[t + i];
+            a1 += buf[first + i + 1] * table[t + i + 1];
+            a2 += buf[first + i + 2] * table[t + i + 2];
+            a3 += buf[first + i + 3] * table[t + i + 3];
+          }
+          for (; i < taps; i++) a0 += buf[first + i] * table[t + i];
+          acc = a0 + a1 + a2 + a3;
         } else {
           for (let i = 0; i < taps; i++) {
             const b = first + i;
