@@ -27,8 +27,8 @@
  * Ownership: every function returns new tensors owned by the caller and never disposes its inputs.
  */
 import * as tf from '@tensorflow/tfjs-core';
-// Gradient kernels are registered by a side-effect import (tfjs-core alone ships none).
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+// Registers tfjs-core's gradient functions (H4's side-effect module; the Node entry ships none).
+import './tf-gradients';
 
 /** Pearson eps from the reference code. */
 export const PCC_EPS = 1e-8;

@@ -7,7 +7,8 @@
  * which is what FOMAML needs and what keeps memory flat on CPU.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+// Registers tfjs-core's gradient functions (H4's side-effect module; the Node entry ships none).
+import '../tf-gradients';
 
 /** Named parameter tensors (same shape as H4's params.ts ParamMap). */
 export type ParamMap = Record<string, tf.Tensor>;
