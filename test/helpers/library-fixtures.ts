@@ -66,6 +66,7 @@ export function mixedFolder(root: string): MixedFolder {
     encoded(root, 'flac-tone', 'flac'),
     encoded(path.join(root, 'sub'), 'mp3-tone', 'mp3'),
     encoded(path.join(root, 'sub', 'deeper'), 'ogg-tone', 'ogg'),
+    silentOpus(path.join(root, 'sub', 'quiet.opus'), 1.5, 'Quiet'),
     uniqueWav(path.join(root, 'ünïcødé 曲 — ☃.wav')),
     uniqueWav(path.join(root, `${'長'.repeat(80)}.wav`)), // 240 bytes of UTF-8 + ".wav": near NAME_MAX (255)
   ];
@@ -90,4 +91,91 @@ export function mixedFolder(root: string): MixedFolder {
   fs.symlinkSync(path.join(root, 'does-not-exist.wav'), dangling);
   bad[dangling] = 'UNREADABLE';
   return { root, good, bad };
+}
+
+// ---------------------------------------------------------------- Ogg Opus without an encoder
+
+const OGG_CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let i = 0; i < 256; i++) {
+    let r = i << 24;
+    for (let k = 0; k < 8; k++) r = r & 0x80000000 ? (r << 1) ^ 0x04c11db7 : r << 1;
+    table[i] = r >>> 0;
+  }
+  return table;
+})();
+
+function oggCrc(buf: Buffer): number {
+  let crc = 0;
+  for (const b of buf) crc = ((crc << 8) ^ OGG_CRC_TABLE[((crc >>> 24) ^ b) & 0xff]!) >>> 0;
+  return crc;
+}
+
+function oggPage(packets: Buffer[], opts: { granule: bigint; seq: number; flags: number }): Buffer {
+  const segs: number[] = [];
+  for (const p of packets) {
+    let n = p.length;
+    while (n >= 255) {
+      segs.push(255);
+      n -= 255;
+    }
+    segs.push(n);
+  }
+  const header = Buffer.alloc(27 + segs.length);
+  header.write('OggS', 0, 'latin1');
+  header[4] = 0;
+  header[5] = opts.flags;
+  header.writeBigInt64LE(opts.granule, 6);
+  header.writeUInt32LE(0x5044_4d52, 14); // stream serial "PDMR"
+  header.writeUInt32LE(opts.seq, 18);
+  header.writeUInt32LE(0, 22);
+  header[26] = segs.length;
+  segs.forEach((s, i) => (header[27 + i] = s));
+  const page = Buffer.concat([header, ...packets]);
+  page.writeUInt32LE(oggCrc(page), 22);
+  return page;
+}
+
+/**
+ * A valid Ogg Opus stream of digital silence, written without an encoder (opus-tools is not
+ * always installed): OpusHead + OpusTags + 20 ms CELT silence frames (0xF8 0xFF 0xFE, the
+ * canonical Opus "silence" packet).
+ */
+export function silentOpus(file: string, seconds: number, title?: string): string {
+  const preSkip = 312;
+  const head = Buffer.alloc(19);
+  head.write('OpusHead', 0, 'latin1');
+  head[8] = 1; // version
+  head[9] = 1; // channels
+  head.writeUInt16LE(preSkip, 10);
+  head.writeUInt32LE(48_000, 12);
+  head.writeInt16LE(0, 16);
+  head[18] = 0; // mapping family
+  const vendor = Buffer.from('pdmer-test');
+  const comments = title ? [Buffer.from(`TITLE=${title}`)] : [];
+  const tags = Buffer.concat([
+    Buffer.from('OpusTags', 'latin1'),
+    u32(vendor.length),
+    vendor,
+    u32(comments.length),
+    ...comments.flatMap((c) => [u32(c.length), c]),
+  ]);
+  const pages = [oggPage([head], { granule: 0n, seq: 0, flags: 2 }), oggPage([tags], { granule: 0n, seq: 1, flags: 0 })];
+  const frames = Math.round((seconds * 1000) / 20);
+  const frame = Buffer.from([0xf8, 0xff, 0xfe]);
+  let seq = 2;
+  for (let done = 0; done < frames; ) {
+    const n = Math.min(50, frames - done);
+    done += n;
+    pages.push(oggPage(Array.from({ length: n }, () => frame), { granule: BigInt(preSkip + done * 960), seq: seq++, flags: done === frames ? 4 : 0 }));
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, Buffer.concat(pages));
+  return file;
+}
+
+function u32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n);
+  return b;
 }

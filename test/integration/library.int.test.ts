@@ -40,7 +40,8 @@ describe('import', () => {
     const page = await ipc.call('library:listTracks', { sort: 'title', limit: 100 });
     expect(page.total).toBe(folder.good.length);
     const byFormat = Object.fromEntries(page.tracks.map((x) => [x.format, x]));
-    expect(Object.keys(byFormat).sort()).toEqual(['flac', 'mp3', 'ogg', 'wav']);
+    expect(Object.keys(byFormat).sort()).toEqual(['flac', 'mp3', 'ogg', 'opus', 'wav']);
+    expect(byFormat.opus).toMatchObject({ title: 'Quiet', sampleRate: 48_000, channels: 1, durationSec: 1.5 });
     expect(byFormat.flac).toMatchObject({ sampleRate: 44_100, channels: 2, status: 'ok' });
     expect(byFormat.flac!.durationSec).toBeCloseTo(1, 2);
     expect(byFormat.ogg!.durationSec).toBeCloseTo(1, 1);
