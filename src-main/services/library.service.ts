@@ -52,7 +52,7 @@ const FORMAT_MIME: Readonly<Record<string, string>> = {
 };
 
 /** Largest embedded cover we keep in the database (bytes); bigger ones are ignored. */
-const MAX_COVER_BYTES = 8 * 1024 * 1024;
+const MAX_COVER_BYTES = 2 * 1024 * 1024;
 /** Tag text is capped so rows always fit the shared schema (ShortText). */
 const MAX_TAG_CHARS = 1_000;
 /** Emit `library:onChanged` after this many imported tracks during a long import. */
