@@ -60,7 +60,7 @@ function f32Blob(values: number[]): Buffer {
  * R*Tree rows in one transaction.
  * @returns what was inserted, for brute-force comparisons
  */
-export function seedMoodLibrary(db: WritableDB, opts: { tracks: number; seed?: number }): SeededLibrary {
+export function seedMoodLibrary(db: WritableDB, opts: { tracks: number; seed?: number; curveSteps?: number }): SeededLibrary {
   const rand = mulberry32(opts.seed ?? 1);
   const gauss = (): number => {
     // Box-Muller
@@ -82,14 +82,18 @@ export function seedMoodLibrary(db: WritableDB, opts: { tracks: number; seed?: n
   const insMood = db.prepare(`INSERT INTO prediction_mood (id, valence_min, valence_max, arousal_min, arousal_max) VALUES (?, ?, ?, ?, ?)`);
 
   const ramp = Array.from({ length: 40 }, (_, i) => i / 39);
+  // Real curves are ~600 steps (5 min at 2 Hz): rows then spill into overflow pages, which is
+  // what the query plans must avoid reading. Tests keep 1 step (small files); the bench uses 600.
+  const steps = Math.max(1, Math.floor(opts.curveSteps ?? 1));
   const tracks: SeededTrack[] = [];
   let predictions = 0;
   const profileId = db.transaction(() => {
     const pid = Number(db.prepare(`INSERT INTO profiles (name) VALUES (?)`).run(`synthetic-${opts.seed ?? 1}-${Date.now()}`).lastInsertRowid);
     const pred = (tid: number, hash: string, model: string, profile: number | null, p: { v: number; a: number }, complete: 0 | 1, curve: boolean) => {
-      const val = curve ? f32Blob(ramp) : f32Blob([p.v]);
-      const aro = curve ? f32Blob(ramp.map((x) => -x)) : f32Blob([p.a]);
-      const id = Number(insPred.run(tid, hash, model, profile, curve ? 40 : 1, aro, val, p.a, p.v, complete).lastInsertRowid);
+      const val = curve ? f32Blob(ramp) : steps > 1 ? f32Blob(new Array<number>(steps).fill(p.v)) : f32Blob([p.v]);
+      const aro = curve ? f32Blob(ramp.map((x) => -x)) : steps > 1 ? f32Blob(new Array<number>(steps).fill(p.a)) : f32Blob([p.a]);
+      const n = curve ? 40 : steps;
+      const id = Number(insPred.run(tid, hash, model, profile, n, aro, val, p.a, p.v, complete).lastInsertRowid);
       // Index convention of predictions.repo.ts: complete predictions only.
       if (complete === 1) insMood.run(id, p.v, p.v, p.a, p.a);
       predictions++;

@@ -12,6 +12,10 @@
 import type { Component } from 'svelte';
 import type { Track } from '../../../../src-shared/domain/track';
 import Library from './Library.svelte';
+import Listen from './Listen.svelte';
+import Mood from './Mood.svelte';
+import MoodCell from '../components/mood/MoodCell.svelte';
+import PlayCell from '../components/player/PlayCell.svelte';
 import Annotate from './Annotate.svelte';
 
 export interface ViewDef {
@@ -33,10 +37,15 @@ export interface TrackColumnDef {
 
 export const VIEWS: ViewDef[] = [
   { id: 'library', label: 'Library', component: Library, shortcut: 'Alt+1' },
+  { id: 'listen', label: 'Listen', component: Listen, shortcut: 'Alt+2' },
+  { id: 'mood', label: 'Mood map', component: Mood, shortcut: 'Alt+3' },
   { id: 'annotate', label: 'Annotate', component: Annotate, shortcut: 'Alt+5' },
 ];
 
-export const TRACK_COLUMNS: TrackColumnDef[] = [];
+export const TRACK_COLUMNS: TrackColumnDef[] = [
+  { id: 'play', label: 'Play', cell: PlayCell },
+  { id: 'mood', label: 'Emotion (V, A)', cell: MoodCell },
+];
 
 export const DOCK: Component[] = [];
 
