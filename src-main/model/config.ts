@@ -6,6 +6,7 @@
  * network scaled down so that whole-song analysis on the wasm backend runs far faster than real
  * time (see src-main/model/README.md for the measured figures).
  */
+import { COMPACT_FEATURES, PAPER_FEATURES, featureConfigHash, type FeatureConfig } from '../../src-shared/audio/feature-config';
 
 /**
  * What the network expects from the audio front end (src-main/audio, H3).
@@ -74,31 +75,29 @@ const REFERENCE_COMMON = {
 };
 
 /**
- * Default paper input: 51 x 128 log-mel per step (44.1 kHz, 60 ms window, 10 ms hop).
- * The reference's global input is ImageBind-Huge (1024-d, added without projection); ours is a
- * frozen descriptor of `globalDim` values projected to D, so the global projection adds
- * (globalDim + 1) x D parameters on top of the reference's 29.7M. Bind the real size from the
- * audio front end with `withInput()`.
+ * The input contract implied by an audio FeatureConfig (src-shared/audio/feature-config.ts):
+ * frames per step, mel bins, global descriptor width and the config hash.
  */
-export const PAPER_INPUT: InputContract = {
-  framesPerStep: 51,
-  mels: 128,
-  globalDim: 64,
-  stepSeconds: 0.5,
-  featureConfigHash: null,
-};
+export function inputFromFeatures(f: FeatureConfig): InputContract {
+  return {
+    framesPerStep: f.framesPerStep,
+    mels: f.nMels,
+    globalDim: f.global.dim,
+    stepSeconds: f.stepSec,
+    featureConfigHash: featureConfigHash(f),
+  };
+}
 
 /**
- * Compact default input until the audio front end's COMPACT_FEATURES is bound with `withInput()`:
- * 22.05 kHz, 64 mel, 26 frames per 0.5 s step.
+ * Paper input: 51 x 128 log-mel per step (44.1 kHz, 60 ms window, 10 ms hop) from PAPER_FEATURES.
+ * The reference's global input is ImageBind-Huge (1024-d, added without projection); ours is a
+ * frozen descriptor of `globalDim` values (36, descriptors-v1) projected to D, so the global
+ * projection adds (globalDim + 1) x D parameters on top of the reference's 29.7M.
  */
-export const COMPACT_INPUT: InputContract = {
-  framesPerStep: 26,
-  mels: 64,
-  globalDim: 64,
-  stepSeconds: 0.5,
-  featureConfigHash: null,
-};
+export const PAPER_INPUT: InputContract = Object.freeze(inputFromFeatures(PAPER_FEATURES));
+
+/** Compact input: 51 x 64 log-mel per step at 22.05 kHz (COMPACT_FEATURES), same global descriptor. */
+export const COMPACT_INPUT: InputContract = Object.freeze(inputFromFeatures(COMPACT_FEATURES));
 
 /** The reference network (about 29.7M trainable parameters with a 1024-d global input). */
 export const PAPER_CONFIG: ModelConfig = Object.freeze({

@@ -10,7 +10,7 @@ import { forward } from './network';
 import { initParams, disposeParams } from './params';
 import { TINY_CONFIG as C } from './test-configs';
 
-function features(t: number, seed: number): ModelFeatures {
+function features(t: number, seed: number): ModelFeatures & { global: NonNullable<ModelFeatures['global']> } {
   let s = seed >>> 0;
   const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
   const local = new Float32Array(t * C.input.framesPerStep * C.input.mels).map(rnd);

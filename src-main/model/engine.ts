@@ -12,16 +12,16 @@
  * - Songs of at most W steps run as ONE shorter sequence (no padding): the network is
  *   length-agnostic (relative positions, band masks, BiLSTM), so a W-step song gives exactly the
  *   direct forward result (tested).
- * - Windows are batched (`batchSize`, default 16); the first batch holds a single window so the
- *   first 30 s of curve arrive early (`onPartial`).
+ * - Windows are batched (`batchSize`, default 16); batch sizes ramp 1, 2, 4, ... so the first
+ *   30 s of curve are final after three windows (`onPartial`).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { AppError } from '../../src-shared/ipc/envelope';
 import { ensureBackend, type BackendChoice, type BackendName } from './backend';
 import { CONFIGS, validateConfig, type ConfigName, type ModelConfig } from './config';
 import { deserializeParams, loadWeights, serializeParams, type ParamBlobManifest, type WeightsManifest } from './io';
-import { forward, sequenceForward, stepEmbeddings } from './network';
-import { countParams, disposeParams, initParams, isRunningStat, type ParamMap } from './params';
+import { cnnFeatures, encodeSequence, forward, fuseFeatures, predictSequence, sequenceForward, stepEmbeddings } from './network';
+import { countParams, disposeParams, initParams, isRunningStat, P, type ParamMap } from './params';
 
 /** Local features of a track: row-major `[steps, frames, mels]` (src-main/audio `localFeatures`). */
 export interface LocalFeatures {
@@ -36,11 +36,17 @@ export interface GlobalFeatures {
   steps: number;
   dim: number;
 }
-/** What `predict` needs (structurally compatible with the audio module's FeatureSet). */
+/**
+ * What `predict` needs. The audio module's `FeatureSet` (src-main/audio/index.ts) is accepted
+ * as is: its `configHash` is checked against the model's input.featureConfigHash.
+ */
 export interface ModelFeatures {
   local: LocalFeatures;
-  global: GlobalFeatures;
-  /** When present, must equal the model's input.featureConfigHash (if that is set). */
+  /** Null (a front end without a global stream) is rejected: every config here needs it. */
+  global: GlobalFeatures | null;
+  /** FeatureSet's hash field; when present must equal the model's input.featureConfigHash. */
+  configHash?: string;
+  /** Alias of `configHash`. */
   featureConfigHash?: string;
 }
 
@@ -110,10 +116,23 @@ export interface SupportExample {
   valence: Float32Array;
 }
 
+/**
+ * Which parameters one-shot adaptation updates (everything else stays at the base weights):
+ * - `all`: every trainable parameter, full forward per step (the reference's inner loop);
+ * - `no-cnn` (default): all but the local CNN adapter (1.3k parameters); the clip's CNN features
+ *   are computed once (training-mode BatchNorm), which removes the CNN's backward pass, the
+ *   dominant per-step cost on wasm;
+ * - `predictor`: only the BiLSTM + head; the encoder output is computed once (the attention loss
+ *   is then constant and omitted). Cheapest.
+ */
+export type AdaptScope = 'all' | 'no-cnn' | 'predictor';
+
 /** Options of `adapt`. */
 export interface AdaptOptions {
   steps?: number;
   lr?: number;
+  /** Default `no-cnn` (see AdaptScope). */
+  scope?: AdaptScope;
   /** Restrict which parameters adapt (default: all trainable). */
   trainable?: (name: string) => boolean;
   /** Seed for dropout masks (deterministic adaptation). */
@@ -162,6 +181,9 @@ export class PersonalWeights {
 function featureDims(c: ModelConfig, f: ModelFeatures): number {
   const { local, global } = f;
   const e = c.input;
+  if (!global) {
+    throw new AppError('MODEL_SHAPE_MISMATCH', `Global features: expected [steps, ${e.globalDim}], got none (feature config without a global stream)`);
+  }
   if (local.frames !== e.framesPerStep || local.mels !== e.mels) {
     throw new AppError(
       'MODEL_SHAPE_MISMATCH',
@@ -177,8 +199,9 @@ function featureDims(c: ModelConfig, f: ModelFeatures): number {
   if (local.data.length !== local.steps * local.frames * local.mels || global.data.length !== global.steps * global.dim) {
     throw new AppError('MODEL_SHAPE_MISMATCH', `Feature arrays: expected ${local.steps * local.frames * local.mels} + ${global.steps * global.dim} values, got ${local.data.length} + ${global.data.length}`);
   }
-  if (f.featureConfigHash && e.featureConfigHash && f.featureConfigHash !== e.featureConfigHash) {
-    throw new AppError('MODEL_SHAPE_MISMATCH', `Features: expected feature config ${e.featureConfigHash}, got ${f.featureConfigHash}`);
+  const hash = f.configHash ?? f.featureConfigHash;
+  if (hash && e.featureConfigHash && hash !== e.featureConfigHash) {
+    throw new AppError('MODEL_SHAPE_MISMATCH', `Features: expected feature config ${e.featureConfigHash}, got ${hash}`);
   }
   if (local.steps < 1) throw new AppError('AUDIO_TOO_SHORT', 'Features: expected at least 1 step (0.5 s of audio), got 0');
   return local.steps;
@@ -338,7 +361,7 @@ export class EmotionModel {
           const n = Math.min(EMBED_CHUNK, t - embedded);
           const chunk = tf.tidy(() => {
             const local = tf.tensor3d(features.local.data.subarray(embedded * fr * mels, (embedded + n) * fr * mels), [n, fr, mels]);
-            const global = tf.tensor2d(features.global.data.subarray(embedded * gdim, (embedded + n) * gdim), [n, gdim]);
+            const global = tf.tensor2d(features.global!.data.subarray(embedded * gdim, (embedded + n) * gdim), [n, gdim]);
             return stepEmbeddings(params, c, local, global).z;
           });
           zChunks.push(chunk);
@@ -348,6 +371,7 @@ export class EmotionModel {
         z = zChunks.length === 1 ? (tf.clone(zChunks[0]) as tf.Tensor2D) : (tf.concat(zChunks, 0) as tf.Tensor2D);
       };
       let done = 0;
+      let batchIndex = 0;
       const report = (): void => {
         const nextStart = done < starts.length ? starts[done] : t;
         opts.onProgress?.({ fraction: done / starts.length, windowsDone: done, windowsTotal: starts.length, stepsFinal: nextStart });
@@ -363,7 +387,8 @@ export class EmotionModel {
       };
       while (done < starts.length) {
         checkAbort(opts.signal);
-        const n = done === 0 ? 1 : Math.min(batchSize, starts.length - done);
+        // Batches ramp 1, 2, 4, ... up to batchSize so the start of the curve is final early.
+        const n = Math.min(batchSize, 2 ** batchIndex++, starts.length - done);
         const batchStarts = starts.slice(done, done + n);
         ensureEmbedded(Math.min(t, batchStarts[batchStarts.length - 1] + winLen));
         const zz = z as unknown as tf.Tensor2D;
@@ -422,40 +447,66 @@ export class EmotionModel {
     checkAbort(opts.signal);
     const s = Math.min(t, c.windowSteps);
     const { framesPerStep: fr, mels, globalDim: g } = c.input;
+    const scope: AdaptScope = opts.scope ?? 'no-cnn';
     const { adapt } = await import('./meta/inner-loop');
     const { compositeLoss } = await import('./losses');
-    const batch = tf.tidy(() => {
+    const seedAt = (k: number) => (opts.seed === undefined ? undefined : opts.seed + k);
+    // Inputs and the frozen prefix of the network, computed once.
+    const fixed = tf.tidy(() => {
       const target = new Float32Array(s * 2);
       for (let i = 0; i < s; i++) {
         target[2 * i] = support.arousal[i];
         target[2 * i + 1] = support.valence[i];
       }
-      return {
-        local: tf.tensor4d(support.features.local.data.subarray(0, s * fr * mels), [1, s, fr, mels]),
-        global: tf.tensor3d(support.features.global.data.subarray(0, s * g), [1, s, g]),
-        target: tf.tensor3d(target, [1, s, 2]),
-      };
+      const local = tf.tensor3d(support.features.local.data.subarray(0, s * fr * mels), [s, fr, mels]);
+      const global = tf.tensor2d(support.features.global!.data.subarray(0, s * g), [s, g]);
+      const out: Record<string, tf.Tensor> = { target: tf.tensor3d(target, [1, s, 2]), global };
+      if (scope === 'all') out.local = local;
+      else {
+        const cnn = cnnFeatures(base, c, local, { training: true, seed: seedAt(0) });
+        out.cnn = cnn.cnn;
+        if (scope === 'predictor') {
+          out.hidden = encodeSequence(base, c, tf.reshape(fuseFeatures(base, cnn.cnn, global), [1, s, c.hidden]) as tf.Tensor3D, {
+            training: true,
+            seed: seedAt(1),
+          }).hidden;
+        }
+      }
+      return out;
     });
+    const inScope = (n: string): boolean =>
+      !isRunningStat(n) &&
+      (scope === 'all' || (scope === 'no-cnn' ? !n.startsWith(P.cnn) : n.startsWith(P.lstm) || n.startsWith(P.head))) &&
+      (opts.trainable ? opts.trainable(n) : true);
     try {
       let step = 0;
-      const trainable = opts.trainable;
-      const result = adapt(
-        (p: ParamMap, b: typeof batch) => {
-          const r = forward(p, c, { local: b.local, global: b.global }, { training: true, seed: opts.seed === undefined ? undefined : opts.seed + step++ });
-          return compositeLoss(r, { curve: { start: 0, count: 1, target: b.target } }).total;
+      const labels = { curve: { start: 0, count: 1, target: fixed.target as tf.Tensor3D } };
+      const lossFn = (p: ParamMap): tf.Scalar => {
+        const seed = seedAt(10 + 3 * step++);
+        if (scope === 'all') {
+          const local = tf.reshape(fixed.local, [1, s, fr, mels]) as tf.Tensor4D;
+          const r = forward(p, c, { local, global: tf.reshape(fixed.global, [1, s, g]) as tf.Tensor3D }, { training: true, seed });
+          return compositeLoss(r, labels).total;
+        }
+        if (scope === 'no-cnn') {
+          const z = tf.reshape(fuseFeatures(p, fixed.cnn as tf.Tensor2D, fixed.global as tf.Tensor2D), [1, s, c.hidden]) as tf.Tensor3D;
+          const r = sequenceForward(p, c, z, { training: true, seed });
+          return compositeLoss(r, labels).total;
+        }
+        const output = predictSequence(p, c, fixed.hidden as tf.Tensor3D, { training: true, seed });
+        return compositeLoss({ output }, labels, { attnWeight: 0 }).total;
+      };
+      const result = adapt((p: ParamMap) => lossFn(p), base as Record<string, tf.Tensor>, null, {
+        steps: opts.steps,
+        lr: opts.lr,
+        trainable: inScope,
+        onStep: (i: number, loss: number) => {
+          opts.onStep?.(i, loss);
         },
-        base as Record<string, tf.Tensor>,
-        batch,
-        {
-          steps: opts.steps,
-          lr: opts.lr,
-          trainable: (n: string) => !isRunningStat(n) && (trainable ? trainable(n) : true),
-          onStep: opts.onStep,
-        },
-      );
+      });
       return new PersonalWeights(result.params, c, result.losses);
     } finally {
-      tf.dispose([batch.local, batch.global, batch.target]);
+      tf.dispose(Object.values(fixed));
     }
   }
 

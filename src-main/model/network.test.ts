@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBackend } from './backend';
+import { relativePositionScores } from './layers/attention';
 import { conv2dIm2col, conv2dTrainable, maxPool2Pad1 } from './layers/cnn';
 import { forward, updateBatchNormStats, disposeBatchStats, type Batch } from './network';
 import { disposeParams, initParams, isRunningStat, type ParamMap } from './params';
@@ -74,6 +75,29 @@ describe('forward (tiny config, wasm)', () => {
     expect(() => forward(p, C, bad2)).toThrow('expected global [1, 4, 4], got [1, 3, 4]');
     tf.dispose([bad.local, bad.global, bad2.local, bad2.global]);
     disposeParams(p);
+  });
+});
+
+describe('relative-position scores', () => {
+  it('equal the direct definition q_l . E[l - r + P - 1] for several lengths', () => {
+    const P = 9;
+    const dh = 3;
+    const E = tf.randomNormal([2 * P - 1, dh], 0, 1, 'float32', 4);
+    const e = E.arraySync() as number[][];
+    for (const s of [1, 2, 5, 9]) {
+      const q = tf.randomNormal([2, s, dh], 0, 1, 'float32', s) as tf.Tensor3D;
+      const got = relativePositionScores(q, E, P).arraySync();
+      const qa = q.arraySync();
+      for (let b = 0; b < 2; b++)
+        for (let l = 0; l < s; l++)
+          for (let r = 0; r < s; r++) {
+            const row = e[l - r + P - 1];
+            const want = qa[b][l].reduce((acc, v, k) => acc + v * row[k], 0);
+            expect(got[b][l][r]).toBeCloseTo(want, 4);
+          }
+      q.dispose();
+    }
+    E.dispose();
   });
 });
 

@@ -61,6 +61,34 @@ function checkBatch(c: ModelConfig, batch: Batch): void {
 }
 
 /**
+ * Local CNN adapter outputs per step (training mode: BN batch statistics, returned too).
+ * @param local `[N, frames, mels]`
+ * @returns `cnn` `[N, flat]` (+ batchStats in training), owned by the caller.
+ */
+export function cnnFeatures(
+  params: ParamMap,
+  c: ModelConfig,
+  local: tf.Tensor3D,
+  opts: ForwardOptions = {},
+): { cnn: tf.Tensor2D; batchStats?: BatchStats } {
+  const ctx = new ForwardContext(!!opts.training, c.dropout, opts.seed);
+  return tf.tidy(() => {
+    const stats: BatchStats | undefined = ctx.training ? {} : undefined;
+    const cnn = spectrogramFeatureExtractor(params, local, ctx, c.batchNormEps, stats);
+    return stats ? { cnn, batchStats: stats } : { cnn };
+  });
+}
+
+/**
+ * Fusion of CNN features with the global descriptor: z = Linear(sigmoid(Wl cnn + Wg global)).
+ * @param cnn `[N, flat]`, global `[N, globalDim]`
+ * @returns `[N, D]`, owned by the caller.
+ */
+export function fuseFeatures(params: ParamMap, cnn: tf.Tensor2D, global: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => featureFusion(params, cnn, global));
+}
+
+/**
  * Per-step embeddings z (CNN adapter + fusion). Steps are independent in evaluation mode, so
  * whole-song inference computes these once per step rather than once per window.
  * @param local `[N, frames, mels]`
@@ -74,12 +102,36 @@ export function stepEmbeddings(
   global: tf.Tensor2D,
   opts: ForwardOptions = {},
 ): { z: tf.Tensor2D; batchStats?: BatchStats } {
-  const ctx = new ForwardContext(!!opts.training, c.dropout, opts.seed);
   return tf.tidy(() => {
-    const stats: BatchStats | undefined = ctx.training ? {} : undefined;
-    const z = featureFusion(params, spectrogramFeatureExtractor(params, local, ctx, c.batchNormEps, stats), global);
-    return stats ? { z, batchStats: stats } : { z };
+    const r = cnnFeatures(params, c, local, opts);
+    const z = featureFusion(params, r.cnn, global);
+    return r.batchStats ? { z, batchStats: r.batchStats } : { z };
   });
+}
+
+/**
+ * Dual-scale transformer: z' = sigmoid(Enc(z; M_local) + Enc(z; M_global)) with shared weights.
+ * @param z `[B, S, D]`
+ * @returns `hidden` `[B, S, D]` and attention maps `[S, S]`, owned by the caller.
+ */
+export function encodeSequence(
+  params: ParamMap,
+  c: ModelConfig,
+  z: tf.Tensor3D,
+  opts: ForwardOptions = {},
+): { hidden: tf.Tensor3D; attnLocal: tf.Tensor2D; attnGlobal: tf.Tensor2D } {
+  const ctx = new ForwardContext(!!opts.training, c.dropout, opts.seed === undefined ? undefined : opts.seed + 1_000_003);
+  return tf.tidy(() => multiScaleAttention(params, z, c, ctx));
+}
+
+/**
+ * BiLSTM predictor + head on encoder outputs.
+ * @param hidden `[B, S, D]`
+ * @returns `[B, S, 2]` (arousal, valence), owned by the caller.
+ */
+export function predictSequence(params: ParamMap, c: ModelConfig, hidden: tf.Tensor3D, opts: ForwardOptions = {}): tf.Tensor3D {
+  const ctx = new ForwardContext(!!opts.training, c.dropout, opts.seed === undefined ? undefined : opts.seed + 2_000_029);
+  return tf.tidy(() => sequenceValuePrediction(params, hidden, ctx));
 }
 
 /**
@@ -93,10 +145,9 @@ export function sequenceForward(
   z: tf.Tensor3D,
   opts: ForwardOptions = {},
 ): Omit<ForwardResult, 'batchStats'> {
-  const ctx = new ForwardContext(!!opts.training, c.dropout, opts.seed === undefined ? undefined : opts.seed + 1_000_003);
   return tf.tidy(() => {
-    const ms = multiScaleAttention(params, z, c, ctx);
-    return { output: sequenceValuePrediction(params, ms.hidden, ctx), attnLocal: ms.attnLocal, attnGlobal: ms.attnGlobal };
+    const enc = encodeSequence(params, c, z, opts);
+    return { output: predictSequence(params, c, enc.hidden, opts), attnLocal: enc.attnLocal, attnGlobal: enc.attnGlobal };
   });
 }
 

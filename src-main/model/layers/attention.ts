@@ -5,31 +5,13 @@
  * cross-attention). No absolute positions.
  *
  * The relative term einsum("bhld,lrd->bhlr", q, E[l - r + P - 1]) is computed without gather
- * (whose gradient the wasm backend lacks) and without einsum (missing on wasm): the needed
- * 2S - 1 rows of the distance table are sliced, spread to [S, S, dh] by a constant one-hot
- * matrix (a matMul, so its gradient exists everywhere), and contracted per query position with
- * one batched matMul.
+ * (whose gradient the wasm backend lacks) and without einsum (missing on wasm): one matMul
+ * against the needed 2S - 1 table rows, then a reshape/slice skew (`relativePositionScores`).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig } from '../config';
 import { P, type ParamMap } from '../params';
 import { dense, gelu, layerNorm, mm, type ForwardContext } from './ops';
-
-const oneHotCache = new Map<number, Float32Array>();
-
-/**
- * Constant spreading matrix O [2S - 1, S * S]: O[k, l * S + r] = 1 iff k = l - r + S - 1.
- * Cached as a plain array per S (tensors are created per forward, so nothing leaks).
- */
-export function distanceOneHot(s: number): Float32Array {
-  let m = oneHotCache.get(s);
-  if (!m) {
-    m = new Float32Array((2 * s - 1) * s * s);
-    for (let l = 0; l < s; l++) for (let r = 0; r < s; r++) m[(l - r + s - 1) * s * s + l * s + r] = 1;
-    oneHotCache.set(s, m);
-  }
-  return m;
-}
 
 /**
  * Additive band mask: 0 where |i - j| <= context, -10000 elsewhere (reference
@@ -43,27 +25,26 @@ export function bandMask(s: number, context: number): tf.Tensor2D {
 }
 
 /**
- * Relative-position key table spread per (query, key) position and transposed for the matMul.
+ * Relative-position scores rel[bh, l, r] = q[bh, l, :] . E[l - r + P - 1, :] (HF "relative_key").
+ * One plain matMul against the 2S - 1 needed rows of the distance table (reversed), then the
+ * Transformer-XL style skew: with QEr[l, j] = q_l . E[P - 1 + (S - 1) - j], rel[l, r] =
+ * QEr[l, (S - 1 - l) + r], i.e. in the flattened [S * (2S - 1)] row-major array the element at
+ * (S - 1) + l (2S - 2) + r: drop S - 1 leading values, view as [S, 2S - 2], keep S columns.
+ * @param qh `[BH, S, dh]`
  * @param distanceEmbedding `[2P - 1, dh]`
- * @param spread the one-hot `[2S - 1, S*S]` from `distanceOneHot(S)` as a tensor
- * @returns `[S(query), dh, S(key)]`, owned by the caller.
+ * @returns `[BH, S, S]`, owned by the caller.
  */
-function relativeKeys(distanceEmbedding: tf.Tensor, spread: tf.Tensor, s: number, maxPos: number): tf.Tensor3D {
-  const dh = distanceEmbedding.shape[1] as number;
-  const sub = tf.slice(distanceEmbedding, [maxPos - s, 0], [2 * s - 1, dh]); // distances -(S-1)..S-1
-  const pt = mm(tf.transpose(sub), spread); // [dh, S*S]
-  return tf.transpose(tf.reshape(pt, [dh, s, s]), [1, 0, 2]) as tf.Tensor3D;
-}
-
-/** Shared per-forward constants of one sequence length (created and disposed by the caller's tidy). */
-export interface EncoderConstants {
-  s: number;
-  spread: tf.Tensor2D;
-}
-
-/** Creates the constants for sequence length `s` (tensors owned by the caller). */
-export function encoderConstants(s: number): EncoderConstants {
-  return { s, spread: tf.tensor2d(distanceOneHot(s), [2 * s - 1, s * s]) };
+export function relativePositionScores(qh: tf.Tensor3D, distanceEmbedding: tf.Tensor, maxPos: number): tf.Tensor3D {
+  const [bh, s, dh] = qh.shape;
+  if (s === 1) {
+    const e0 = tf.transpose(tf.slice(distanceEmbedding, [maxPos - 1, 0], [1, dh]));
+    return tf.reshape(mm(tf.reshape(qh, [bh, dh]), e0), [bh, 1, 1]) as tf.Tensor3D;
+  }
+  const sub = tf.reverse(tf.slice(distanceEmbedding, [maxPos - s, 0], [2 * s - 1, dh]), 0);
+  const qer = mm(tf.reshape(qh, [bh * s, dh]), tf.transpose(sub)); // [BH*S, 2S-1]
+  const flat = tf.reshape(qer, [bh, s * (2 * s - 1)]);
+  const skew = tf.reshape(tf.slice(flat, [0, s - 1], [bh, s * (2 * s - 2)]), [bh, s, 2 * s - 2]);
+  return tf.slice(skew, [0, 0, 0], [bh, s, s]) as tf.Tensor3D;
 }
 
 /**
@@ -78,7 +59,6 @@ export function encoderLayer(
   layer: number,
   x: tf.Tensor3D,
   mask: tf.Tensor2D,
-  k: EncoderConstants,
   c: ModelConfig,
   ctx: ForwardContext,
 ): { hidden: tf.Tensor3D; probs: tf.Tensor4D } {
@@ -90,16 +70,11 @@ export function encoderLayer(
   const q = dense(x, params[`${A}.query.kernel`], params[`${A}.query.bias`]);
   const key = dense(x, params[`${A}.key.kernel`], params[`${A}.key.bias`]);
   const v = dense(x, params[`${A}.value.kernel`], params[`${A}.value.bias`]);
-  const q4 = tf.reshape(q, [b, s, h, dh]);
-  const qh = tf.reshape(tf.transpose(q4, [0, 2, 1, 3]), [b * h, s, dh]);
+  const qh = tf.reshape(tf.transpose(tf.reshape(q, [b, s, h, dh]), [0, 2, 1, 3]), [b * h, s, dh]);
   const kt = tf.reshape(tf.transpose(tf.reshape(key, [b, s, h, dh]), [0, 2, 3, 1]), [b * h, dh, s]);
   const vh = tf.reshape(tf.transpose(tf.reshape(v, [b, s, h, dh]), [0, 2, 1, 3]), [b * h, s, dh]);
-  let scores = tf.reshape(mm(qh, kt), [b, h, s, s]);
-  // Relative-position scores: for each query position l, q[., l, :] @ E[l - r]^T.
-  const rel = relativeKeys(params[`${A}.distance_embedding`], k.spread, s, c.maxPositions); // [S, dh, S]
-  const qByPos = tf.reshape(tf.transpose(q4, [1, 0, 2, 3]), [s, b * h, dh]);
-  const relScores = tf.transpose(tf.reshape(mm(qByPos, rel), [s, b, h, s]), [1, 2, 0, 3]);
-  scores = tf.add(tf.mul(tf.add(scores, relScores), 1 / Math.sqrt(dh)), mask);
+  const rel = relativePositionScores(qh as tf.Tensor3D, params[`${A}.distance_embedding`], c.maxPositions);
+  const scores = tf.add(tf.mul(tf.reshape(tf.add(mm(qh, kt), rel), [b, h, s, s]), 1 / Math.sqrt(dh)), mask);
   const probs = tf.softmax(scores) as tf.Tensor4D; // softmax over the last axis
   const dropped = ctx.dropout(probs);
   const context = mm(tf.reshape(dropped, [b * h, s, s]), vh); // [BH, S, dh]
@@ -130,14 +105,13 @@ export function transformerEncoder(
   params: ParamMap,
   x: tf.Tensor3D,
   mask: tf.Tensor2D,
-  k: EncoderConstants,
   c: ModelConfig,
   ctx: ForwardContext,
 ): { hidden: tf.Tensor3D; attn: tf.Tensor2D } {
   let hidden = x;
   let probs: tf.Tensor4D | null = null;
   for (let i = 0; i < c.layers; i++) {
-    const r = encoderLayer(params, i, hidden, mask, k, c, ctx);
+    const r = encoderLayer(params, i, hidden, mask, c, ctx);
     hidden = r.hidden;
     probs = r.probs;
   }
@@ -160,9 +134,8 @@ export function multiScaleAttention(
   if (s > c.maxPositions) {
     throw new Error(`sequence of ${s} steps exceeds maxPositions ${c.maxPositions}`);
   }
-  const k = encoderConstants(s);
-  const local = transformerEncoder(params, z, bandMask(s, c.localContext), k, c, ctx);
-  const global = transformerEncoder(params, z, bandMask(s, c.globalContext), k, c, ctx);
+  const local = transformerEncoder(params, z, bandMask(s, c.localContext), c, ctx);
+  const global = transformerEncoder(params, z, bandMask(s, c.globalContext), c, ctx);
   return {
     hidden: tf.sigmoid(tf.add(local.hidden, global.hidden)) as tf.Tensor3D,
     attnLocal: local.attn,

@@ -1,0 +1,119 @@
+/**
+ * Network-only benchmark (no decode/features): whole-song prediction speed, time to the first
+ * 30 s of curve, per-window cost, and one-shot adaptation time, on random features.
+ * Used by scripts/bench.ts (H5) and runnable alone:
+ *   node --import tsx src-main/model/bench-model.ts [compact|paper] [wasm|cpu|auto] [seconds]
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { pathToFileURL } from 'node:url';
+import { CONFIGS, type ConfigName, type ModelConfig } from './config';
+import { EmotionModel, windowStarts, type AdaptScope, type ModelFeatures } from './engine';
+import type { BackendChoice } from './backend';
+
+/** Figures from `benchModel` (milliseconds unless stated). */
+export interface ModelBench {
+  config: string;
+  backend: string;
+  songSeconds: number;
+  steps: number;
+  /** Whole-song predict (median of `repeats`). */
+  predictMs: number;
+  /** Song seconds per wall second for the network alone. */
+  realtimeFactor: number;
+  /** Time until the first 60 steps (30 s) of curve were final. */
+  first30sMs: number;
+  /** Embedding (CNN + fusion) cost per step. */
+  embedMsPerStep: number;
+  /** Sequence part (transformer + BiLSTM) cost per 60-step window, batched. */
+  windowMs: number;
+  /** 16 inner SGD steps on one 60-step clip, per adaptation scope (null when skipped). */
+  adapt16Ms: Record<AdaptScope, number> | null;
+  paramCount: number;
+  numTensorsAfter: number;
+}
+
+function randomFeatures(c: ModelConfig, steps: number): ModelFeatures {
+  let s = 12345;
+  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 4 - 8; // log-mel-like range
+  return {
+    local: { data: new Float32Array(steps * c.input.framesPerStep * c.input.mels).map(rnd), steps, frames: c.input.framesPerStep, mels: c.input.mels },
+    global: { data: new Float32Array(steps * c.input.globalDim).map(() => rnd() / 8), steps, dim: c.input.globalDim },
+  };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Runs the benchmark; creates and disposes its own model. */
+export async function benchModel(opts: {
+  config?: ConfigName | ModelConfig;
+  backend?: BackendChoice;
+  songSeconds?: number;
+  repeats?: number;
+  adapt?: boolean;
+}): Promise<ModelBench> {
+  const config = typeof opts.config === 'object' ? opts.config : CONFIGS[opts.config ?? 'compact'];
+  const model = await EmotionModel.create({ config, backend: opts.backend ?? 'auto' });
+  try {
+    const songSeconds = opts.songSeconds ?? 240;
+    const steps = Math.floor(songSeconds / config.input.stepSeconds);
+    const f = randomFeatures(config, steps);
+    await model.predict(f); // warm-up at full size
+    const times: number[] = [];
+    const firsts: number[] = [];
+    for (let r = 0; r < (opts.repeats ?? 3); r++) {
+      const t0 = performance.now();
+      let first = NaN;
+      await model.predict(f, {
+        onPartial: (p) => {
+          if (Number.isNaN(first) && p.steps >= Math.min(steps, 60)) first = performance.now() - t0;
+        },
+      });
+      times.push(performance.now() - t0);
+      firsts.push(first);
+    }
+    const predictMs = median(times);
+    // Split: stride = window (no overlap) halves the window count; two runs give both unknowns.
+    const t1 = performance.now();
+    await model.predict(f, { stride: 60 });
+    const noOverlapMs = performance.now() - t1;
+    const w30 = windowStarts(steps, 60, 30).length;
+    const w60 = windowStarts(steps, 60, 60).length;
+    const windowMs = Math.max(0, (predictMs - noOverlapMs) / Math.max(1, w30 - w60));
+    const embedMsPerStep = Math.max(0, (predictMs - w30 * windowMs) / steps);
+    let adapt16Ms: Record<AdaptScope, number> | null = null;
+    if (opts.adapt !== false) {
+      const clip = randomFeatures(config, 60);
+      const sup = { features: clip, arousal: new Float32Array(60).map((_, i) => Math.sin(i / 5) * 0.5), valence: new Float32Array(60).map((_, i) => Math.cos(i / 7) * 0.5) };
+      adapt16Ms = { all: NaN, 'no-cnn': NaN, predictor: NaN };
+      for (const scope of ['predictor', 'no-cnn', 'all'] as const) {
+        (await model.adapt(sup, { steps: 2, scope })).dispose(); // warm-up
+        const t2 = performance.now();
+        const pw = await model.adapt(sup, { steps: 16, scope });
+        adapt16Ms[scope] = performance.now() - t2;
+        pw.dispose();
+      }
+    }
+    return {
+      config: config.name,
+      backend: model.backend,
+      songSeconds,
+      steps,
+      predictMs,
+      realtimeFactor: songSeconds / (predictMs / 1000),
+      first30sMs: median(firsts),
+      embedMsPerStep,
+      windowMs,
+      adapt16Ms,
+      paramCount: model.info.paramCount,
+      numTensorsAfter: tf.memory().numTensors,
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const [cfg = 'compact', backend = 'wasm', secs = '240'] = process.argv.slice(2);
+  const r = await benchModel({ config: cfg as ConfigName, backend: backend as BackendChoice, songSeconds: Number(secs), adapt: cfg === 'compact' || process.env.BENCH_ADAPT === '1' });
+  console.log(JSON.stringify(r, null, 2));
+}
