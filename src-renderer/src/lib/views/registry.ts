@@ -17,6 +17,9 @@ import Mood from './Mood.svelte';
 import MoodCell from '../components/mood/MoodCell.svelte';
 import PlayCell from '../components/player/PlayCell.svelte';
 import Annotate from './Annotate.svelte';
+import Review from './Review.svelte';
+import Study from './Study.svelte';
+import Personalize from './Personalize.svelte';
 
 export interface ViewDef {
   /** URL-safe id, used in `#/<id>` and `nav.go(id)`. */
@@ -40,6 +43,9 @@ export const VIEWS: ViewDef[] = [
   { id: 'listen', label: 'Listen', component: Listen, shortcut: 'Alt+2' },
   { id: 'mood', label: 'Mood map', component: Mood, shortcut: 'Alt+3' },
   { id: 'annotate', label: 'Annotate', component: Annotate, shortcut: 'Alt+5' },
+  { id: 'review', label: 'Review', component: Review, shortcut: 'Alt+6' },
+  { id: 'study', label: 'Study', component: Study, shortcut: 'Alt+7' },
+  { id: 'personalize', label: 'Personalize', component: Personalize, shortcut: 'Alt+8' },
 ];
 
 export const TRACK_COLUMNS: TrackColumnDef[] = [
