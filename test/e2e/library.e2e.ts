@@ -104,6 +104,30 @@ describe('library in the browser mode', () => {
     expect(fs.readdirSync(path.join(s.dataDir, 'imports')).sort()).toEqual(['Echo upload.wav', 'Foxtrot dropped.wav']);
   });
 
+  it('shows a progress bar for a long import and cancels it, keeping what was imported', async () => {
+    const lib = new LibraryPage(b.page);
+    const many = path.join(music, 'many');
+    for (let i = 0; i < 1000; i++) writeWav(path.join(many, `many ${String(i).padStart(4, '0')}.wav`), [tone(200 + i, 0.2, 8_000)], 8_000);
+    const field = b.page.getByRole('textbox', { name: /Files or folders/ });
+    await field.fill(many);
+    await b.page.getByRole('button', { name: 'Import paths' }).click();
+    const bar = b.page.getByRole('progressbar', { name: 'Import progress' });
+    await bar.waitFor();
+    // The bar reflects the server's job:onProgress events (a total appears once files are counted).
+    await expect.poll(async () => Number((await bar.getAttribute('aria-valuenow')) ?? 0), { timeout: 30_000, interval: 50 }).toBeGreaterThan(0);
+    expect(Number(await bar.getAttribute('aria-valuemax'))).toBe(1000);
+    await screenshot(b.page, 'library-importing');
+    await b.page.getByRole('button', { name: 'Cancel import' }).click();
+    await lib.summary.waitFor();
+    const text = (await lib.summary.textContent()) ?? '';
+    expect(text).toMatch(/\(cancelled\)/);
+    const imported = Number(/Imported (\d+)/.exec(text)![1]);
+    expect(imported).toBeLessThan(1000);
+    await bar.waitFor({ state: 'detached' });
+    const page = await s.studio.dispatch('library:listTracks', { search: 'many' }, { transport: 'memory' });
+    expect(page.ok && (page.value as { total: number }).total).toBe(imported);
+  });
+
   it('works in the dark theme and keeps the per-file errors keyboard reachable', async () => {
     await b.page.getByRole('combobox', { name: 'Theme' }).selectOption('dark');
     expect(await b.page.locator('html').getAttribute('data-theme')).toBe('dark');
@@ -123,7 +147,8 @@ describe('browser-mode HTTP rules against the real services', () => {
     expect((await fetch(`${s.origin}/`)).status).toBe(401);
     expect((await fetch(`${s.origin}/media/track/1`)).status).toBe(401);
     expect((await fetch(`${s.origin}/?token=${'x'.repeat(32)}`)).status).toBe(401);
-    expect((await fetch(s.server.url)).status).toBe(200);
+    const page = await fetch(s.server.url);
+    expect(page.status, await page.clone().text()).toBe(200);
   });
 
   it('serves library audio with Range and refuses ids and paths outside the library', async () => {

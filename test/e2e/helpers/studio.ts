@@ -31,8 +31,12 @@ export async function startStudio(prefix = 'pdmer-e2e-'): Promise<StudioFixture>
     throw new Error(`E2E needs the renderer build in ${RENDERER_DIR}: run \`npm run build:web\` first (npm test does).`);
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  // Serve a snapshot of the build: a concurrent `npm run build:web` empties out/renderer.
+  const staticDir = path.join(dataDir, '.renderer-snapshot');
+  fs.cpSync(RENDERER_DIR, staticDir, { recursive: true });
+  if (!fs.existsSync(path.join(staticDir, 'index.html'))) throw new Error(`out/renderer was being rebuilt while the test copied it; rerun`);
   const studio = await openStudio({ dataDir, mode: 'browser' });
-  const server = await startServer({ studio, port: 0, host: '127.0.0.1', open: false, staticDir: RENDERER_DIR });
+  const server = await startServer({ studio, port: 0, host: '127.0.0.1', open: false, staticDir });
   return {
     dataDir,
     studio,
