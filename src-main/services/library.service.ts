@@ -55,6 +55,8 @@ const FORMAT_MIME: Readonly<Record<string, string>> = {
 const MAX_COVER_BYTES = 2 * 1024 * 1024;
 /** Tag text is capped so rows always fit the shared schema (ShortText). */
 const MAX_TAG_CHARS = 1_000;
+/** Longest stretch (ms) the import loop runs before yielding to the event loop. */
+const YIELD_EVERY_MS = 15;
 /** Emit `library:onChanged` after this many imported tracks during a long import. */
 const CHANGED_BATCH = 200;
 
@@ -160,7 +162,14 @@ export class LibraryService {
       if (changed.length) this.#bus.emit('library:onChanged', { reason: 'import', trackIds: changed });
       changed = [];
     };
+    let lastYield = performance.now();
     for (let i = 0; i < files.length; i++) {
+      // Files rejected without I/O (wrong extension) never reach the event loop; give it a turn
+      // every few ms so the Electron main thread keeps answering (B8: no blocks over ~50 ms).
+      if (performance.now() - lastYield > YIELD_EVERY_MS) {
+        await new Promise<void>((r) => setImmediate(r));
+        lastYield = performance.now();
+      }
       if (job.signal.aborted) break;
       const file = files[i]!;
       job.progress(i, total, path.basename(file));
