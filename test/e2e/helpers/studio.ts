@@ -22,30 +22,42 @@ export interface StudioFixture {
   server: RunningServer;
   /** Base URL without the token, e.g. http://127.0.0.1:41234 */
   origin: string;
-  close(): Promise<void>;
+  /** Stops server and studio; removes the data dir unless `keepData` (restart tests). */
+  close(opts?: { keepData?: boolean }): Promise<void>;
 }
 
-/** Opens a studio on a fresh temp data dir and serves it like `pdmer serve --no-open`. */
-export async function startStudio(prefix = 'pdmer-e2e-'): Promise<StudioFixture> {
+export interface StartStudioOptions {
+  prefix?: string;
+  /** Reuse a data dir (e.g. a restart after a simulated crash); default a fresh temp dir. */
+  dataDir?: string;
+  /** Fixed token and port so an open page can reconnect after a restart. */
+  token?: string;
+  port?: number;
+}
+
+/** Opens a studio on a temp data dir and serves it like `pdmer serve --no-open`. */
+export async function startStudio(opts: StartStudioOptions | string = {}): Promise<StudioFixture> {
+  const o: StartStudioOptions = typeof opts === 'string' ? { prefix: opts } : opts;
   if (!fs.existsSync(path.join(RENDERER_DIR, 'index.html'))) {
     throw new Error(`E2E needs the renderer build in ${RENDERER_DIR}: run \`npm run build:web\` first (npm test does).`);
   }
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dataDir = o.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), o.prefix ?? 'pdmer-e2e-'));
   // Serve a snapshot of the build: a concurrent `npm run build:web` empties out/renderer.
   const staticDir = path.join(dataDir, '.renderer-snapshot');
+  fs.rmSync(staticDir, { recursive: true, force: true });
   fs.cpSync(RENDERER_DIR, staticDir, { recursive: true });
   if (!fs.existsSync(path.join(staticDir, 'index.html'))) throw new Error(`out/renderer was being rebuilt while the test copied it; rerun`);
   const studio = await openStudio({ dataDir, mode: 'browser' });
-  const server = await startServer({ studio, port: 0, host: '127.0.0.1', open: false, staticDir });
+  const server = await startServer({ studio, port: o.port ?? 0, host: '127.0.0.1', open: false, staticDir, token: o.token });
   return {
     dataDir,
     studio,
     server,
     origin: `http://127.0.0.1:${server.port}`,
-    async close() {
+    async close(c) {
       await server.close();
       await studio.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (!c?.keepData) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
