@@ -4,10 +4,12 @@ import { analyzeCommand } from './analyze';
 import { importCommand } from './import';
 import { listCommand } from './list';
 import { serveCommand } from './serve';
+import { trainCommand } from './train';
 
 export const COMMANDS: Command[] = [
   importCommand,
   listCommand,
   serveCommand,
   analyzeCommand,
+  trainCommand,
 ];
