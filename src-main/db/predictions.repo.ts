@@ -174,6 +174,12 @@ function prepareStatements(db: ReadableDB) {
       deletePartialKey: db.prepare<[number, string, string, number]>(`DELETE FROM predictions WHERE ${KEY_WHERE} AND complete = 0`),
       deleteAllPartial: db.prepare('DELETE FROM predictions WHERE complete = 0'),
       trackSource: db.prepare<[number], TrackSourceRow>('SELECT id, path, content_hash, status, duration_sec FROM tracks WHERE id = ?'),
+      personalStamp: db.prepare<[number, string], { id: number; created_at: string }>(
+        'SELECT id, created_at FROM personal_models WHERE profile_id = ? AND model_version = ?',
+      ),
+      personal: db.prepare<[number, string], { id: number; created_at: string; weights: Buffer; manifest: string }>(
+        'SELECT id, created_at, weights, manifest FROM personal_models WHERE profile_id = ? AND model_version = ?',
+      ),
       pruneMood: db.prepare('DELETE FROM prediction_mood WHERE id NOT IN (SELECT id FROM predictions WHERE complete = 1)'),
   };
 }
@@ -269,6 +275,18 @@ export class PredictionsRepo {
   trackSource(trackId: number): TrackSource | null {
     const r = this.#stmts.trackSource.get(trackId);
     return r ? { id: r.id, path: r.path, contentHash: r.content_hash, status: r.status, durationSec: r.duration_sec } : null;
+  }
+
+  /** Id and creation time of a profile's personal model for `modelVersion`, or null. */
+  personalModelStamp(profileId: number, modelVersion: string): { id: number; createdAt: string } | null {
+    const r = this.#stmts.personalStamp.get(profileId, modelVersion);
+    return r ? { id: r.id, createdAt: r.created_at } : null;
+  }
+
+  /** A profile's personal weights (EmotionModel.loadPersonal format: data + ParamBlobManifest JSON), or null. */
+  personalModel(profileId: number, modelVersion: string): { id: number; createdAt: string; weights: Buffer; manifest: string } | null {
+    const r = this.#stmts.personal.get(profileId, modelVersion);
+    return r ? { id: r.id, createdAt: r.created_at, weights: r.weights, manifest: r.manifest } : null;
   }
 
   /** Rows for many tracks in one scope (chunked `IN` lists); tracks without a row are absent. */

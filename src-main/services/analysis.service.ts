@@ -66,6 +66,10 @@ interface Entry {
   jobId: string;
   /** null for files outside the library. */
   trackId: number | null;
+  /** null = base model; else the profile whose personal weights run. */
+  profileId: number | null;
+  /** Worker-side cache key of the personal weights (null = base). */
+  personalKey: string | null;
   path: string;
   contentHash: string | null;
   priority: AnalysisPriority;
@@ -114,7 +118,9 @@ export class AnalysisService {
 
   /** Every active entry by job id; `#byTrack` indexes library entries. */
   readonly #entries = new Map<string, Entry>();
-  readonly #byTrack = new Map<number, Entry>();
+  readonly #byTrack = new Map<string, Entry>();
+  /** Personal weight keys the current worker holds. */
+  #workerPersonal = new Set<string>();
   /** Background track ids not yet sent, FIFO. */
   #backgroundQueue: number[] = [];
   readonly #backgroundSet = new Set<number>();
@@ -123,7 +129,7 @@ export class AnalysisService {
   #bgFailed = 0;
   #lastProgress = 0;
   /** Last failure message per track (cleared when it is queued again). */
-  readonly #failures = new Map<number, string>();
+  readonly #failures = new Map<string, string>();
   readonly #memWaiters = new Map<number, (m: WorkerMemory) => void>();
   #memReq = 0;
   #unsubscribe: (() => void) | null = null;
@@ -169,6 +175,7 @@ export class AnalysisService {
 
   #spawn(): Promise<ReadyInfo> {
     this.#state = 'starting';
+    this.#workerPersonal = new Set();
     const spec = analysisWorkerSpec();
     const worker = new Worker(spec.file, { workerData: spec.workerData, stdout: false, stderr: false });
     this.#worker = worker;
@@ -304,8 +311,8 @@ export class AnalysisService {
     e.firstChunkAt ??= performance.now();
     const complete = msg.final;
     if (e.trackId !== null && this.#info) {
-      const key = this.#key(e.trackId);
-      if (complete || e.priority === 'play') {
+      const key = this.#key(e.trackId, e.profileId);
+      if (complete || e.priority === 'play' || e.profileId !== null) {
         this.#repo.upsert({
           ...key,
           contentHash: e.contentHash!,
@@ -316,7 +323,7 @@ export class AnalysisService {
       }
       this.#bus.emit('model:onCurve', {
         trackId: e.trackId,
-        profileId: null,
+        profileId: e.profileId,
         fromStep: msg.fromStep,
         arousal: Array.from(msg.arousal),
         valence: Array.from(msg.valence),
@@ -340,7 +347,7 @@ export class AnalysisService {
     if (e.priority === 'background') this.#bgDone++;
     this.#emitJob(e, 'done');
     if (e.trackId !== null) {
-      this.#failures.delete(e.trackId);
+      this.#failures.delete(tk(e.trackId, e.profileId));
       this.#changed(e.trackId);
     }
     for (const w of e.waiters) w.resolve(result);
@@ -350,8 +357,8 @@ export class AnalysisService {
   #fail(e: Entry, error: SerializedError): void {
     this.#remove(e);
     if (e.trackId !== null) {
-      this.#failures.set(e.trackId, error.message);
-      if (this.#info) this.#repo.deleteIfPartial(this.#key(e.trackId)); // a streamed prefix is not a curve
+      this.#failures.set(tk(e.trackId, e.profileId), error.message);
+      if (this.#info) this.#repo.deleteIfPartial(this.#key(e.trackId, e.profileId)); // a streamed prefix is not a curve
     }
     if (e.priority === 'background') {
       this.#bgDone++;
@@ -366,19 +373,27 @@ export class AnalysisService {
 
   #failAll(error: SerializedError): void {
     for (const e of [...this.#entries.values()]) this.#fail(e, error);
-    for (const id of this.#backgroundQueue) this.#failures.set(id, error.message);
+    for (const id of this.#backgroundQueue) this.#failures.set(tk(id, null), error.message);
     this.#backgroundQueue = [];
     this.#backgroundSet.clear();
   }
 
   #remove(e: Entry): void {
     this.#entries.delete(e.jobId);
-    if (e.trackId !== null && this.#byTrack.get(e.trackId) === e) this.#byTrack.delete(e.trackId);
+    if (e.trackId !== null && this.#byTrack.get(tk(e.trackId, e.profileId)) === e) this.#byTrack.delete(tk(e.trackId, e.profileId));
   }
 
-  #key(trackId: number) {
+  #key(trackId: number, profileId: number | null = null) {
     const info = this.#info!;
-    return { trackId, modelVersion: info.version, featureHash: info.featureHash, profileId: null };
+    return { trackId, modelVersion: info.version, featureHash: info.featureHash, profileId };
+  }
+
+  /** A cache hit for (track, profile): complete, same content hash, newer than the personal model. */
+  #fresh(trackId: number, profileId: number | null, contentHash?: string): Prediction | null {
+    const p = this.#repo.getFresh(this.#key(trackId, profileId), contentHash);
+    if (!p || profileId === null) return p;
+    const pm = this.#repo.personalModelStamp(profileId, this.#info!.version);
+    return pm && p.createdAt >= pm.createdAt ? p : null;
   }
 
   #modelRef(): ModelRef | null {
@@ -389,7 +404,7 @@ export class AnalysisService {
   #pump(): void {
     if (!this.#worker || this.#state !== 'ready' || this.#closed) return;
     for (const e of this.#entries.values()) {
-      if (!e.sent && e.priority === 'play') this.#send(e);
+      if (!e.sent && (e.priority === 'play' || e.profileId !== null)) this.#send(e);
     }
     const bgInFlight = [...this.#entries.values()].some((e) => e.sent && e.priority === 'background');
     if (bgInFlight || this.#paused) {
@@ -399,10 +414,10 @@ export class AnalysisService {
     while (this.#backgroundQueue.length > 0) {
       const id = this.#backgroundQueue.shift()!;
       this.#backgroundSet.delete(id);
-      if (this.#byTrack.has(id)) continue;
+      if (this.#byTrack.has(tk(id, null))) continue;
       const src = this.#repo.trackSource(id);
       if (!src || src.status !== 'ok') continue;
-      if (this.#repo.getFresh(this.#key(id))) continue;
+      if (this.#fresh(id, null)) continue;
       const e = this.#newEntry(id, src.path, src.contentHash, 'background');
       this.#send(e);
       break;
@@ -412,20 +427,33 @@ export class AnalysisService {
 
   #send(e: Entry): void {
     e.sent = true;
+    if (e.personalKey !== null && !this.#workerPersonal.has(e.personalKey) && e.profileId !== null) {
+      const pm = this.#repo.personalModel(e.profileId, this.#info!.version);
+      if (!pm) {
+        this.#fail(e, { name: 'AppError', code: 'NOT_FOUND', message: `Profile ${e.profileId} has no personal model any more` });
+        return;
+      }
+      const weights = pm.weights.buffer.slice(pm.weights.byteOffset, pm.weights.byteOffset + pm.weights.byteLength) as ArrayBuffer;
+      this.#worker!.postMessage({ type: 'loadPersonal', key: e.personalKey, weights, manifest: pm.manifest } satisfies ToWorker, [weights]);
+      this.#workerPersonal.add(e.personalKey);
+    }
     this.#worker!.postMessage({
       type: 'analyze',
       jobId: e.jobId,
       path: e.path,
+      personalKey: e.personalKey,
       priority: e.priority === 'play' ? 0 : 1,
       firstChunkSteps: this.#firstChunk,
       chunkSteps: this.#chunk,
     } satisfies ToWorker);
   }
 
-  #newEntry(trackId: number | null, path: string, contentHash: string | null, priority: AnalysisPriority): Entry {
+  #newEntry(trackId: number | null, path: string, contentHash: string | null, priority: AnalysisPriority, profileId: number | null = null, personalKey: string | null = null): Entry {
     const e: Entry = {
       jobId: `analyze-${trackId ?? 'file'}-${++jobCounter}`,
       trackId,
+      profileId,
+      personalKey,
       path,
       contentHash,
       priority,
@@ -442,49 +470,63 @@ export class AnalysisService {
     };
     this.#entries.set(e.jobId, e);
     if (trackId !== null) {
-      this.#byTrack.set(trackId, e);
-      this.#failures.delete(trackId);
+      this.#byTrack.set(tk(trackId, profileId), e);
+      this.#failures.delete(tk(trackId, profileId));
     }
     return e;
   }
 
-  /** @throws AppError MODEL_NOT_READY for a profile: personal curves are not produced by the worker yet. */
-  checkProfile(profileId: number | null): void {
-    if (profileId !== null) {
+  /**
+   * The personal-weights key for a profile under the current model.
+   * @throws AppError NOT_FOUND when the profile has no personal model for this model version
+   */
+  #personalKey(profileId: number): string {
+    const info = this.#info!;
+    const pm = this.#repo.personalModelStamp(profileId, info.version);
+    if (!pm) {
       throw new AppError(
-        'MODEL_NOT_READY',
-        `Personal-model curves (profile ${profileId}) are not available in analysis yet: only the base model (profileId null) runs in the worker`,
+        'NOT_FOUND',
+        `Expected a personal model for profile ${profileId} and model ${info.name} ${info.version}, found none: personalise the profile first`,
       );
     }
+    return `${profileId}:${pm.id}:${pm.createdAt}`;
+  }
+
+  /** @throws AppError NOT_FOUND when `profileId` is not null and has no personal model (after the model loaded). */
+  async checkProfile(profileId: number | null): Promise<void> {
+    if (profileId === null) return;
+    await this.start();
+    this.#personalKey(profileId);
   }
 
   /**
    * Queues library tracks. Cached tracks (fresh complete curve) are skipped. `play` promotes a
-   * queued/running background entry of the same track.
-   * @throws AppError NOT_FOUND for unknown track ids (nothing is queued then)
+   * queued/running background entry of the same track. With a profile, the profile's personal
+   * weights run and results are stored under that profile (always sent to the worker at once).
+   * @throws AppError NOT_FOUND for unknown track ids or a profile without a personal model (nothing is queued then)
    * @throws AppError MODEL_NOT_READY when the model cannot load
    */
   async analyze(trackIds: readonly number[], priority: AnalysisPriority = 'background', profileId: number | null = null): Promise<{ queued: number[]; cached: number[] }> {
-    this.checkProfile(profileId);
     const sources = trackIds.map((id) => {
       const s = this.#repo.trackSource(id);
       if (!s) throw new AppError('NOT_FOUND', `Expected a library track id, got ${id} (no such track)`);
       return s;
     });
     await this.start();
+    const personalKey = profileId === null ? null : this.#personalKey(profileId);
     const queued: number[] = [];
     const cached: number[] = [];
     for (const s of sources) {
-      if (this.#repo.getFresh(this.#key(s.id), s.contentHash)) {
+      if (this.#fresh(s.id, profileId, s.contentHash)) {
         cached.push(s.id);
         continue;
       }
       if (s.status !== 'ok') {
-        this.#failures.set(s.id, `Track ${s.id} is ${s.status}: ${s.path}`);
+        this.#failures.set(tk(s.id, profileId), `Track ${s.id} is ${s.status}: ${s.path}`);
         continue;
       }
       queued.push(s.id);
-      const existing = this.#byTrack.get(s.id);
+      const existing = this.#byTrack.get(tk(s.id, profileId));
       if (existing) {
         if (priority === 'play' && existing.priority !== 'play') {
           existing.priority = 'play';
@@ -492,7 +534,9 @@ export class AnalysisService {
         }
         continue;
       }
-      if (priority === 'play') {
+      if (profileId !== null) {
+        this.#newEntry(s.id, s.path, s.contentHash, priority, profileId, personalKey);
+      } else if (priority === 'play') {
         if (this.#backgroundSet.delete(s.id)) this.#backgroundQueue = this.#backgroundQueue.filter((x) => x !== s.id);
         this.#newEntry(s.id, s.path, s.contentHash, 'play');
       } else if (!this.#backgroundSet.has(s.id)) {
@@ -508,29 +552,30 @@ export class AnalysisService {
    * Analyses one library track and resolves with its complete curve (cache hit: no work).
    * @throws AppError with the worker's code when analysis fails, CANCELLED when cancelled
    */
-  async analyzeTrack(trackId: number, priority: AnalysisPriority = 'play'): Promise<Prediction> {
-    await this.analyze([trackId], priority);
-    const hit = this.#repo.getFresh(this.#key(trackId));
+  async analyzeTrack(trackId: number, priority: AnalysisPriority = 'play', profileId: number | null = null): Promise<Prediction> {
+    await this.analyze([trackId], priority, profileId);
+    const hit = this.#fresh(trackId, profileId);
     if (hit) return hit;
-    let e = this.#byTrack.get(trackId);
-    if (!e && this.#backgroundSet.has(trackId)) {
+    const k = tk(trackId, profileId);
+    let e = this.#byTrack.get(k);
+    if (!e && profileId === null && this.#backgroundSet.has(trackId)) {
       // Still waiting in the background queue: wait for it to be sent.
       await new Promise<void>((resolve) => {
         const check = () => {
-          if (this.#byTrack.has(trackId) || !this.#backgroundSet.has(trackId)) resolve();
+          if (this.#byTrack.has(k) || !this.#backgroundSet.has(trackId)) resolve();
           else setTimeout(check, 20);
         };
         check();
       });
-      e = this.#byTrack.get(trackId);
+      e = this.#byTrack.get(k);
     }
     if (!e) {
-      const again = this.#repo.getFresh(this.#key(trackId));
+      const again = this.#fresh(trackId, profileId);
       if (again) return again;
-      throw new AppError('INTERNAL', this.#failures.get(trackId) ?? `Track ${trackId} was not analysed`);
+      throw new AppError('INTERNAL', this.#failures.get(k) ?? `Track ${trackId} was not analysed`);
     }
     await new Promise<FileAnalysis>((resolve, reject) => e.waiters.push({ resolve, reject }));
-    const p = this.#repo.getFresh(this.#key(trackId));
+    const p = this.#fresh(trackId, profileId);
     if (!p) throw new AppError('INTERNAL', `Analysis of track ${trackId} finished but its curve is not in the library`);
     return p;
   }
@@ -539,9 +584,10 @@ export class AnalysisService {
    * Analyses a file that is not (necessarily) in the library; nothing is written to the database.
    * @throws AppError AUDIO_DECODE_FAILED / UNSUPPORTED_FORMAT / AUDIO_TOO_SHORT / MODEL_NOT_READY
    */
-  async analyzeFile(path: string, priority: AnalysisPriority = 'play'): Promise<FileAnalysis> {
+  async analyzeFile(path: string, priority: AnalysisPriority = 'play', profileId: number | null = null): Promise<FileAnalysis> {
     await this.start();
-    const e = this.#newEntry(null, path, null, priority);
+    const personalKey = profileId === null ? null : this.#personalKey(profileId);
+    const e = this.#newEntry(null, path, null, priority, profileId, personalKey);
     const p = new Promise<FileAnalysis>((resolve, reject) => e.waiters.push({ resolve, reject }));
     this.#pump();
     if (priority === 'background' && !e.sent) this.#send(e);
@@ -564,7 +610,7 @@ export class AnalysisService {
       n++;
       this.#remove(e);
       if (e.sent) this.#worker?.postMessage({ type: 'cancel', jobId: e.jobId } satisfies ToWorker);
-      if (e.trackId !== null && this.#info) this.#repo.deleteIfPartial(this.#key(e.trackId));
+      if (e.trackId !== null && this.#info) this.#repo.deleteIfPartial(this.#key(e.trackId, e.profileId));
       this.#emitJob(e, 'cancelled');
       const err = new AppError('CANCELLED', `Analysis of ${e.trackId !== null ? `track ${e.trackId}` : e.path} was cancelled`);
       for (const w of e.waiters) w.reject(err);
@@ -621,9 +667,9 @@ export class AnalysisService {
     }
     let n = 0;
     for (const id of ids) {
-      if (this.#byTrack.has(id) || this.#backgroundSet.has(id)) continue;
+      if (this.#byTrack.has(tk(id, null)) || this.#backgroundSet.has(id)) continue;
       const s = this.#repo.trackSource(id);
-      if (!s || s.status !== 'ok' || this.#repo.getFresh(this.#key(id), s.contentHash)) continue;
+      if (!s || s.status !== 'ok' || this.#fresh(id, null, s.contentHash)) continue;
       this.#backgroundSet.add(id);
       this.#backgroundQueue.push(id);
       n++;
@@ -634,17 +680,15 @@ export class AnalysisService {
 
   /** The stored curve (complete or streaming prefix); with `analyze`, queues the track at play priority. */
   async getCurve(trackId: number, profileId: number | null = null, analyze = false): Promise<Curve> {
-    this.checkProfile(profileId);
     const src = this.#repo.trackSource(trackId);
     if (!src) throw new AppError('NOT_FOUND', `Expected a library track id, got ${trackId} (no such track)`);
     await this.start();
-    const key = this.#key(trackId);
-    const fresh = this.#repo.getFresh(key, src.contentHash);
+    await this.checkProfile(profileId);
+    const fresh = this.#fresh(trackId, profileId, src.contentHash);
     const base = { trackId, profileId, stepSec: 0.5 as const, model: this.#modelRef() };
     if (fresh) return { ...base, ...curveOf(fresh.arousal, fresh.valence), complete: true, status: 'complete', totalSteps: fresh.nSteps, error: null };
-    if (analyze && !this.#byTrack.has(trackId)) await this.analyze([trackId], 'play');
-    else if (analyze) await this.analyze([trackId], 'play'); // promotes a background entry
-    const e = this.#byTrack.get(trackId);
+    if (analyze) await this.analyze([trackId], 'play', profileId); // queues, or promotes a background entry
+    const e = this.#byTrack.get(tk(trackId, profileId));
     if (e) {
       return {
         ...base,
@@ -655,21 +699,14 @@ export class AnalysisService {
         error: null,
       };
     }
-    if (this.#backgroundSet.has(trackId)) return { ...base, ...curveOf(new Float32Array(0), new Float32Array(0)), complete: false, status: 'queued', totalSteps: null, error: null };
-    const failure = this.#failures.get(trackId);
-    return {
-      ...base,
-      ...curveOf(new Float32Array(0), new Float32Array(0)),
-      complete: false,
-      status: failure ? 'failed' : 'none',
-      totalSteps: null,
-      error: failure ?? null,
-    };
+    const empty = curveOf(new Float32Array(0), new Float32Array(0));
+    if (profileId === null && this.#backgroundSet.has(trackId)) return { ...base, ...empty, complete: false, status: 'queued', totalSteps: null, error: null };
+    const failure = this.#failures.get(tk(trackId, profileId));
+    return { ...base, ...empty, complete: false, status: failure ? 'failed' : 'none', totalSteps: null, error: failure ?? null };
   }
 
   /** Means + downsampled curves (bucket means) for library rows. */
   async getSummaries(trackIds: readonly number[], profileId: number | null, points: number): Promise<CurveSummary[]> {
-    this.checkProfile(profileId);
     const info = await this.start();
     return this.#repo
       .getMany(trackIds, { modelVersion: info.version, featureHash: info.featureHash, profileId })
@@ -735,7 +772,7 @@ export class AnalysisService {
 
   /** Milliseconds from request to first streamed chunk of the last entry of `trackId` (benchmark). */
   firstChunkLatency(trackId: number): number | null {
-    const e = this.#byTrack.get(trackId);
+    const e = this.#byTrack.get(tk(trackId, null));
     return e && e.firstChunkAt !== null ? e.firstChunkAt - e.requestedAt : null;
   }
 
@@ -814,6 +851,11 @@ export class AnalysisService {
     this.#changedBatch.clear();
     this.#bus.emit('library:onChanged', { reason: 'analysis', trackIds: ids });
   }
+}
+
+/** Map key of a (track, profile) analysis. */
+function tk(trackId: number, profileId: number | null): string {
+  return `${trackId}:${profileId ?? 0}`;
 }
 
 function curveOf(a: Float32Array, v: Float32Array) {

@@ -22,6 +22,7 @@ if (!port) throw new Error('analysis.worker.ts must run inside a worker_threads 
 interface Job {
   id: string;
   path: string;
+  personalKey: string | null;
   priority: 0 | 1;
   seq: number;
   firstChunk: number;
@@ -38,6 +39,8 @@ let pipeline: AnalysisPipeline | null = null;
 let initError: unknown = null;
 let running = false;
 let disposed = false;
+/** Why loading a profile's weights failed (reported by the jobs that use them). */
+const personalErrors = new Map<string, unknown>();
 
 function post(msg: FromWorker, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(msg, transfer);
@@ -61,7 +64,8 @@ function finish(job: Job): void {
 async function step(job: Job): Promise<void> {
   if (!pipeline) throw new AppError('MODEL_NOT_READY', `The analysis model is not loaded${initError ? `: ${serializeError(initError).message}` : ''}`);
   if (!job.source) {
-    job.source = await pipeline.open(job.path, job.abort.signal, job.timings);
+    if (job.personalKey !== null && personalErrors.has(job.personalKey)) throw personalErrors.get(job.personalKey);
+    job.source = await pipeline.open(job.path, job.abort.signal, job.timings, job.personalKey);
     post({ type: 'started', jobId: job.id, totalSteps: job.source.totalSteps, durationSec: job.source.durationSec });
     return;
   }
@@ -122,6 +126,7 @@ port.on('message', (msg: ToWorker) => {
       jobs.set(msg.jobId, {
         id: msg.jobId,
         path: msg.path,
+        personalKey: msg.personalKey ?? null,
         priority: msg.priority,
         seq: seq++,
         firstChunk: Math.max(1, msg.firstChunkSteps ?? 60),
@@ -132,6 +137,15 @@ port.on('message', (msg: ToWorker) => {
         timings: { decodeMs: 0, localMs: 0, globalMs: 0, networkMs: 0 },
       });
       if (pipeline || initError) void loop();
+      return;
+    }
+    case 'loadPersonal': {
+      try {
+        pipeline?.loadPersonal(msg.key, new Uint8Array(msg.weights), msg.manifest);
+      } catch (e) {
+        // Jobs that need these weights fail with this error when they start.
+        personalErrors.set(msg.key, e);
+      }
       return;
     }
     case 'setPriority': {

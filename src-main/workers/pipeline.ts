@@ -24,7 +24,8 @@ import { AppError } from '../../src-shared/ipc/envelope';
 import { FEATURE_CONFIGS, extractFeatureChunks, featureConfigHash, type FeatureChunk, type FeatureConfig } from '../audio/index';
 import { parseBackendChoice } from '../model/backend';
 import { CONFIGS, withInput, type ModelConfig } from '../model/config';
-import { EmotionModel } from '../model/engine';
+import { EmotionModel, type PersonalWeights } from '../model/engine';
+import type { ParamBlobManifest } from '../model/io';
 import type { ReadyInfo, StageTimings, WorkerModelOptions } from './protocol';
 
 /** One streamed piece of a curve. */
@@ -38,6 +39,8 @@ export interface CurveChunk {
 
 /** Steps per feature chunk pulled from the audio stream (30 s: the first curve chunk). */
 export const FEATURE_CHUNK_STEPS = 60;
+/** Profiles' personal weights kept loaded in the worker at once. */
+const MAX_PERSONAL = 2;
 
 export interface AnalysisSource {
   /** Exact when the container tells (WAV) or after the final chunk; else an estimate or null. */
@@ -50,7 +53,10 @@ export interface AnalysisSource {
 
 export interface AnalysisPipeline {
   info(): ReadyInfo;
-  open(path: string, signal: AbortSignal | undefined, t: StageTimings): Promise<AnalysisSource>;
+  /** @param personalKey weights given to `loadPersonal` (null = base model) */
+  open(path: string, signal: AbortSignal | undefined, t: StageTimings, personalKey?: string | null): Promise<AnalysisSource>;
+  /** Loads a profile's personal weights under `key` (keeps the last MAX_PERSONAL; older ones are disposed). */
+  loadPersonal(key: string, data: Uint8Array, manifestJson: string): void;
   memory(): { numTensors: number; numBytes: number };
   dispose(): void;
 }
@@ -111,6 +117,7 @@ export async function createPipeline(opts: WorkerModelOptions): Promise<Analysis
   }
   const featureHash = featureConfigHash(fcfg);
   const info = model.info;
+  const personal = new Map<string, PersonalWeights>();
   const win = info.windowSteps;
   const memory = () => {
     const m = tf.memory();
@@ -127,9 +134,38 @@ export async function createPipeline(opts: WorkerModelOptions): Promise<Analysis
       numTensors: memory().numTensors,
     }),
     memory,
-    dispose: () => model.dispose(),
-    open: (path, signal, t) =>
-      openSource(path, fcfg, win, (local, global) => model.predict({ local, global, featureConfigHash: featureHash }, { signal }), signal, t),
+    dispose: () => {
+      for (const p of personal.values()) p.dispose();
+      personal.clear();
+      model.dispose();
+    },
+    loadPersonal(key, data, manifestJson) {
+      if (personal.has(key)) return;
+      let manifest: ParamBlobManifest;
+      try {
+        manifest = JSON.parse(manifestJson) as ParamBlobManifest;
+      } catch (e) {
+        throw new AppError('MODEL_SHAPE_MISMATCH', `Personal weights ${key}: expected a JSON manifest, got ${(e as Error).message}`);
+      }
+      personal.set(key, model.loadPersonal(data, manifest));
+      while (personal.size > MAX_PERSONAL) {
+        const oldest = personal.keys().next().value!;
+        personal.get(oldest)!.dispose();
+        personal.delete(oldest);
+      }
+    },
+    open: (path, signal, t, personalKey) => {
+      const pw = personalKey ? personal.get(personalKey) : undefined;
+      if (personalKey && !pw) throw new AppError('MODEL_NOT_READY', `Personal weights ${personalKey} are not loaded in the worker`);
+      return openSource(
+        path,
+        fcfg,
+        win,
+        (local, global) => model.predict({ local, global, featureConfigHash: featureHash }, { signal, personal: pw }),
+        signal,
+        t,
+      );
+    },
   };
 }
 

@@ -50,6 +50,8 @@ export type ToWorker =
       type: 'analyze';
       jobId: string;
       path: string;
+      /** Personal weights sent earlier with `loadPersonal` (null = base model). */
+      personalKey?: string | null;
       /** 0 = play (runs first, preempts background at chunk boundaries), 1 = background. */
       priority: 0 | 1;
       /** Steps in the first chunk (default 60 = 30 s) and in later chunks. */
@@ -57,6 +59,8 @@ export type ToWorker =
       chunkSteps?: number;
     }
   | { type: 'setPriority'; jobId: string; priority: 0 | 1 }
+  /** Personal weights of a profile (EmotionModel.loadPersonal format); the worker keeps the last few. */
+  | { type: 'loadPersonal'; key: string; weights: ArrayBuffer; manifest: string }
   | { type: 'cancel'; jobId: string }
   | { type: 'memory'; reqId: number }
   /** Test hook: exits the worker thread abruptly (crash recovery tests). */

@@ -214,6 +214,49 @@ describe('AnalysisService', () => {
     expect(service.backgroundStatus().queued).toBe(0);
   });
 
+  it('runs a profile\'s personal weights: stored under the profile, cached, invalidated by a newer personal model', async () => {
+    const id = addTrack(medium, 75, 'personal');
+    const base = await service.analyzeTrack(id, 'play');
+    const profileId = Number(db.prepare("INSERT INTO profiles (name) VALUES ('listener')").run().lastInsertRowid);
+    await expect(service.analyzeTrack(id, 'play', profileId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+
+    // Personal weights as the personalisation flow stores them: EmotionModel.adapt -> toBlob.
+    const fcfg = FEATURE_CONFIGS.compact;
+    const config = withInput(CONFIGS.compact, { framesPerStep: fcfg.framesPerStep, mels: fcfg.nMels, globalDim: fcfg.global.dim, featureConfigHash: featureConfigHash(fcfg) });
+    const model = await EmotionModel.create({ config, backend: 'wasm', seed: SEED });
+    const info = await service.ready();
+    try {
+      const f = await extractFeatures(medium, fcfg);
+      const s = 60;
+      const clip = {
+        local: { ...f.local, data: f.local.data.subarray(0, s * f.local.frames * f.local.mels), steps: s },
+        global: { ...f.global!, data: f.global!.data.subarray(0, s * f.global!.dim), steps: s },
+      };
+      const pw = await model.adapt({ features: clip, arousal: new Float32Array(s).fill(0.8), valence: new Float32Array(s).fill(-0.8) }, { steps: 3, lr: 0.05, seed: 1 });
+      const blob = await pw.toBlob();
+      pw.dispose();
+      db.prepare("INSERT INTO personal_models (profile_id, model_version, feature_hash, weights, manifest, created_at) VALUES (?, ?, ?, ?, ?, '2026-01-01T00:00:00.000Z')").run(
+        profileId, info.version, info.featureHash, blob.data, JSON.stringify(blob.manifest),
+      );
+    } finally {
+      model.dispose();
+    }
+    const personal = await service.analyzeTrack(id, 'play', profileId);
+    expect(personal.profileId).toBe(profileId);
+    expect(personal.nSteps).toBe(base.nSteps);
+    expect(personal.arousal.every(Number.isFinite)).toBe(true);
+    // Adapted towards (A 0.8, V -0.8): the personal curve moved that way.
+    expect(personal.meanArousal - base.meanArousal).toBeGreaterThan(0.01);
+    expect(personal.meanValence - base.meanValence).toBeLessThan(-0.01);
+    expect(chunksOf(id).filter((c) => c.profileId === profileId).length).toBeGreaterThan(0);
+    expect((await service.getCurve(id, profileId)).status).toBe('complete');
+    expect((await service.getCurve(id, null)).arousal).toEqual(Array.from(base.arousal));
+    expect(await service.analyze([id], 'play', profileId)).toEqual({ queued: [], cached: [id] });
+    // A newer personal model makes the stored personal curve stale.
+    db.prepare("UPDATE personal_models SET created_at = '2999-01-01T00:00:00.000Z' WHERE profile_id = ?").run(profileId);
+    expect((await service.getCurve(id, profileId)).status).toBe('none');
+  });
+
   it('survives a worker crash: the running job fails with a clear error, the worker restarts', async () => {
     const id = addTrack(long, 240, 'crash');
     const firstChunk = new Promise<void>((resolve) => {

@@ -99,15 +99,17 @@ export const analyzeCommand: Command = {
     let exit = 0;
     const results: Result[] = [];
     try {
+      let profileId: number | null = null;
       if (o.profile !== undefined) {
         const prof = db.prepare('SELECT id FROM profiles WHERE name = ? COLLATE NOCASE').get(o.profile) as { id: number } | undefined;
         if (!prof) throw new AppError('NOT_FOUND', `Expected an existing profile name, got ${JSON.stringify(o.profile)}`);
-        service.checkProfile(prof.id);
+        profileId = prof.id;
+        await service.checkProfile(profileId);
       }
       const info = await service.ready();
       for (const input of inputs) {
         try {
-          results.push(await analyzeOne(service, db, input, isTrackId(input)));
+          results.push(await analyzeOne(service, db, input, isTrackId(input), profileId));
         } catch (e) {
           exit = 1;
           io.stderr(`${input}: ${e instanceof AppError ? `${e.code}: ` : ''}${(e as Error).message}\n`);
@@ -167,7 +169,7 @@ function csvField(s: string): string {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-async function analyzeOne(service: AnalysisService, db: WritableDB, input: string, trackId: boolean): Promise<Result> {
+async function analyzeOne(service: AnalysisService, db: WritableDB, input: string, trackId: boolean, profileId: number | null): Promise<Result> {
   let id: number | null = null;
   if (trackId) id = Number(input);
   else {
@@ -177,11 +179,11 @@ async function analyzeOne(service: AnalysisService, db: WritableDB, input: strin
     id = row?.id ?? null;
   }
   if (id !== null) {
-    const { cached } = await service.analyze([id], 'play');
-    const p = await service.analyzeTrack(id, 'play');
+    const { cached } = await service.analyze([id], 'play', profileId);
+    const p = await service.analyzeTrack(id, 'play', profileId);
     const row = db.prepare('SELECT path, duration_sec FROM tracks WHERE id = ?').get(id) as { path: string; duration_sec: number | null };
     return { track: row.path, trackId: id, durationSec: row.duration_sec ?? p.nSteps * 0.5, arousal: p.arousal, valence: p.valence, cached: cached.length > 0 };
   }
-  const r: FileAnalysis = await service.analyzeFile(path.resolve(input));
+  const r: FileAnalysis = await service.analyzeFile(path.resolve(input), 'play', profileId);
   return { track: input, trackId: null, durationSec: r.durationSec, arousal: r.arousal, valence: r.valence, cached: false };
 }
