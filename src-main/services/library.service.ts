@@ -421,52 +421,56 @@ export class LibraryService {
 
 type WalkEntry = { kind: 'file'; path: string } | { kind: 'skip'; path: string; code: SkipCode; reason: string };
 
+const NAME_ORDER = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
 /**
- * Depth-first directory walk with `opendir` (entries streamed, never a whole listing in memory
- * beyond the open directory handles). Symlinks to files are followed; symlinks to directories
- * are not (loops); broken symlinks and unreadable folders are reported.
+ * Depth-first directory walk with `opendir`, in natural name order ("2 x" before "10 x", so an
+ * album imports in track order). Only one folder's listing is held at a time. Symlinks to files
+ * are followed; symlinks to folders are not (loops); broken links and unreadable folders are
+ * reported.
  */
 export async function* walk(root: string, signal?: AbortSignal): AsyncGenerator<WalkEntry> {
   const stack: string[] = [root];
   while (stack.length) {
     if (signal?.aborted) return;
     const dir = stack.pop()!;
-    let handle: fs.Dir;
+    const entries: fs.Dirent[] = [];
     try {
-      handle = await fs.promises.opendir(dir, { bufferSize: 64 });
+      const handle = await fs.promises.opendir(dir, { bufferSize: 128 });
+      for await (const d of handle) {
+        if (signal?.aborted) return;
+        entries.push(d);
+      }
     } catch (e) {
       yield { kind: 'skip', path: dir, code: 'UNREADABLE', reason: describeFsError(e, 'list') };
       continue;
     }
+    entries.sort((a, b) => NAME_ORDER.compare(a.name, b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const subdirs: string[] = [];
-    try {
-      for await (const d of handle) {
-        if (signal?.aborted) break;
-        const p = path.join(dir, d.name);
-        if (d.isDirectory()) subdirs.push(p);
-        else if (d.isFile()) yield { kind: 'file', path: p };
-        else if (d.isSymbolicLink()) {
-          try {
-            const st = await fs.promises.stat(p);
-            if (st.isFile()) yield { kind: 'file', path: p };
-            else if (st.isDirectory())
-              yield { kind: 'skip', path: p, code: 'NOT_A_FILE', reason: 'Symbolic link to a folder: not followed (import the folder itself)' };
-            else yield { kind: 'skip', path: p, code: 'NOT_A_FILE', reason: 'Expected a regular file, got a link to a device, socket or pipe' };
-          } catch (e) {
-            const code = (e as NodeJS.ErrnoException).code;
-            yield {
-              kind: 'skip',
-              path: p,
-              code: 'UNREADABLE',
-              reason: code === 'ENOENT' ? 'Broken symbolic link: its target does not exist' : describeFsError(e, 'read'),
-            };
-          }
-        } else yield { kind: 'skip', path: p, code: 'NOT_A_FILE', reason: 'Expected a regular file, got a device, socket or pipe' };
-      }
-    } catch (e) {
-      yield { kind: 'skip', path: dir, code: 'UNREADABLE', reason: describeFsError(e, 'list') };
+    for (const d of entries) {
+      if (signal?.aborted) return;
+      const p = path.join(dir, d.name);
+      if (d.isDirectory()) subdirs.push(p);
+      else if (d.isFile()) yield { kind: 'file', path: p };
+      else if (d.isSymbolicLink()) {
+        try {
+          const st = await fs.promises.stat(p);
+          if (st.isFile()) yield { kind: 'file', path: p };
+          else if (st.isDirectory())
+            yield { kind: 'skip', path: p, code: 'NOT_A_FILE', reason: 'Symbolic link to a folder: not followed (import the folder itself)' };
+          else yield { kind: 'skip', path: p, code: 'NOT_A_FILE', reason: 'Expected a regular file, got a link to a device, socket or pipe' };
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          yield {
+            kind: 'skip',
+            path: p,
+            code: 'UNREADABLE',
+            reason: code === 'ENOENT' ? 'Broken symbolic link: its target does not exist' : describeFsError(e, 'read'),
+          };
+        }
+      } else yield { kind: 'skip', path: p, code: 'NOT_A_FILE', reason: 'Expected a regular file, got a device, socket or pipe' };
     }
-    // Reverse so that the pop order visits subfolders in directory order.
+    // Files of a folder first, then its subfolders in name order (pushed reversed onto the stack).
     for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]!);
   }
 }

@@ -87,6 +87,15 @@ describe('import', () => {
     expect((await ipc.call('library:listTracks', {})).total).toBe(1);
   });
 
+  it('imports a folder in natural name order, files before subfolders', async () => {
+    const { ipc } = await setup();
+    const dir = path.join(t.dir, 'album');
+    for (const n of ['10 Ten.wav', '2 Two.wav', '1 One.wav', 'cd2/1 Bonus.wav']) uniqueWav(path.join(dir, n), 0.1);
+    const r = await ipc.call('library:import', { paths: [dir] });
+    expect(r.imported.map((x) => path.relative(dir, x.path))).toEqual(['1 One.wav', '2 Two.wav', '10 Ten.wav', path.join('cd2', '1 Bonus.wav')]);
+    expect(r.imported.map((x) => x.id)).toEqual([1, 2, 3, 4]);
+  });
+
   it('emits job progress and library:onChanged with the new track ids', async () => {
     const { ipc } = await setup();
     const files = [0, 1, 2].map((i) => uniqueWav(path.join(t.dir, 'p', `${i}.wav`)));
