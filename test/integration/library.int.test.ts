@@ -152,6 +152,22 @@ describe('import', () => {
     expect(studio.services.tracks.count()).toBe(3);
   });
 
+  it('closing the studio during an import cancels it cleanly', async () => {
+    const { studio } = await setup();
+    const dir = path.join(t.dir, 'c3');
+    for (let i = 0; i < 20; i++) uniqueWav(path.join(dir, `${i}.wav`), 0.1);
+    let closing: Promise<void> | undefined;
+    const r = await studio.services.library.importPaths([dir], {
+      onFile: () => {
+        closing ??= studio.close();
+      },
+    });
+    await closing;
+    expect(r.cancelled).toBe(true);
+    expect(r.imported.length).toBeLessThan(20);
+    await studio.close(); // idempotent
+  });
+
   it('job:cancel over IPC stops a running import', async () => {
     const { ipc } = await setup();
     const dir = path.join(t.dir, 'c2');
