@@ -246,3 +246,25 @@ describe('sanitizeUploadName', () => {
     expect(sanitizeUploadName('é'.repeat(300) + '.flac')!.endsWith('.flac')).toBe(true);
   });
 });
+
+describe('non-loopback host', () => {
+  it('warns that the studio is exposed and still prints a local URL', async () => {
+    const lines: string[] = [];
+    const orig = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((s: string | Uint8Array) => {
+      lines.push(String(s));
+      return true;
+    }) as typeof process.stderr.write;
+    let lan: RunningServer | null = null;
+    try {
+      lan = await startServer({ studio: fake.studio, port: 0, host: '0.0.0.0', open: false, staticDir: path.join(dir, 'renderer') });
+    } finally {
+      process.stderr.write = orig;
+    }
+    expect(lines.join('')).toMatch(/WARN Browser mode is listening on 0\.0\.0\.0: anyone on your network/);
+    expect(lan!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=/);
+    expect((await fetch(`http://127.0.0.1:${lan!.port}/healthz`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${lan!.port}/`)).status).toBe(401);
+    await lan!.close();
+  });
+});
