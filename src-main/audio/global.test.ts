@@ -96,4 +96,15 @@ describe('globalFeatures', () => {
     expect(g.data[dim('chroma_C')]).toBe(0);
     expect(g.data[dim('loudness_mean')]).toBeCloseTo(-5, 5);
   });
+
+  it('a PCM slice with 32 steps of margin on each side gives exactly the whole-track vectors of its inner steps', () => {
+    const pcm = clicks(110, 60, 7);
+    const r = rng(8);
+    for (let i = 0; i < pcm.length; i++) pcm[i] += 0.1 * Math.sin(i * 0.05) + 0.02 * (r() * 2 - 1);
+    const S = 22050;
+    const whole = globalFeatures(pcm, PAPER_FEATURES);
+    const a = 40, b = 50, m = 32;
+    const part = globalFeatures(pcm.subarray((a - m) * S, (b + m) * S), PAPER_FEATURES);
+    expect(part.data.subarray(m * 36, (m + b - a) * 36)).toEqual(whole.data.subarray(a * 36, b * 36));
+  });
 });

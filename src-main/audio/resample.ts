@@ -187,14 +187,16 @@ export class Resampler {
         const t = rem * taps;
         if (symmetric && first >= 0 && first + taps <= bufLen) {
           // integer decimation: one phase, h(n) = h(-n) around tap half-1, h(half) = 0
-          const c = first + half - 1;
-          let a0 = table[half - 1] * buf[c], a1 = 0, i = 1;
-          for (; i + 2 <= half - 1; i += 2) {
-            a0 += table[half - 1 + i] * (buf[c - i] + buf[c + i]);
-            a1 += table[half + i] * (buf[c - i - 1] + buf[c + i + 1]);
+          const c = first + half - 1, h1 = half - 1;
+          let a0 = table[h1] * buf[c], a1 = 0, a2 = 0, a3 = 0, i = 1;
+          for (; i + 4 <= h1; i += 4) {
+            a0 += table[h1 + i] * (buf[c - i] + buf[c + i]);
+            a1 += table[h1 + i + 1] * (buf[c - i - 1] + buf[c + i + 1]);
+            a2 += table[h1 + i + 2] * (buf[c - i - 2] + buf[c + i + 2]);
+            a3 += table[h1 + i + 3] * (buf[c - i - 3] + buf[c + i + 3]);
           }
-          for (; i < half; i++) a0 += table[half - 1 + i] * (buf[c - i] + buf[c + i]);
-          acc = a0 + a1;
+          for (; i < half; i++) a0 += table[h1 + i] * (buf[c - i] + buf[c + i]);
+          acc = a0 + a1 + a2 + a3;
         } else if (first >= 0 && first + taps <= bufLen) {
           // 4 independent accumulators (taps is even; the last pair is summed separately)
           let a0 = 0, a1 = 0, a2 = 0, a3 = 0, i = 0;
