@@ -136,3 +136,14 @@ describe('LibraryState', () => {
     expect(lib.problems.map((p) => p.path)).toEqual(['bad.txt', 'huge.wav']);
   });
 });
+
+describe('LibraryState events', () => {
+  it('coalesces a burst of library:onChanged into one refresh', async () => {
+    const m = fakeMain();
+    const lib = new LibraryState(createClient(m.t));
+    for (let i = 0; i < 20; i++) m.t.emit('library:onChanged', { reason: 'import' });
+    await new Promise((r) => setTimeout(r, 400));
+    expect(m.calls.filter((c) => c.channel === 'library:listTracks')).toHaveLength(1);
+    lib.dispose();
+  });
+});

@@ -57,9 +57,7 @@ export class LibraryState {
       client.on('job:onProgress', (p) => {
         if (p.jobId === this.#jobId) this.progress = p;
       }),
-      client.on('library:onChanged', () => {
-        void this.refresh();
-      }),
+      client.on('library:onChanged', () => this.#refreshSoon()),
     );
   }
 
@@ -69,7 +67,19 @@ export class LibraryState {
   }
 
   dispose(): void {
+    if (this.#refreshTimer) clearTimeout(this.#refreshTimer);
     for (const u of this.#unsubs.splice(0)) u();
+  }
+
+  #refreshTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** Coalesces bursts of library:onChanged (an import may emit many) into one refresh per 250 ms. */
+  #refreshSoon(): void {
+    if (this.#refreshTimer) return;
+    this.#refreshTimer = setTimeout(() => {
+      this.#refreshTimer = null;
+      void this.refresh();
+    }, 250);
   }
 
   /** Reloads the first page with the current search and sort (stale answers are dropped). */
