@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBackend } from './backend';
-import { EmotionModel, windowStarts, type ModelFeatures } from './engine';
+import { COMPACT_CONFIG } from './config';
+import { EmotionModel, defaultWeightsDir, windowStarts, type ModelFeatures } from './engine';
 import { saveWeights } from './io';
 import { forward } from './network';
 import { initParams, disposeParams } from './params';
@@ -127,5 +128,21 @@ describe('EmotionModel (tiny config, wasm)', () => {
     model.dispose();
     expect(tf.memory().numTensors).toBe(baseline);
     await expect(model.predict(f)).rejects.toMatchObject({ code: 'MODEL_NOT_READY' });
+  });
+});
+
+describe('shipped weights', () => {
+  it('resources/models/dsaml-compact-v0 loads as the compact config, marked untrained, and predicts finite values', async () => {
+    const model = await EmotionModel.create({ weightsDir: defaultWeightsDir(), config: COMPACT_CONFIG, backend: 'wasm' });
+    expect(model.info).toMatchObject({ name: 'dsaml-compact-v0', trained: false, configName: 'compact', featureConfigHash: COMPACT_CONFIG.input.featureConfigHash });
+    const c = COMPACT_CONFIG.input;
+    const curve = await model.predict({
+      local: { data: new Float32Array(70 * c.framesPerStep * c.mels).fill(-5), steps: 70, frames: c.framesPerStep, mels: c.mels },
+      global: { data: new Float32Array(70 * c.globalDim), steps: 70, dim: c.globalDim },
+      configHash: c.featureConfigHash!,
+    });
+    expect(curve.arousal.length).toBe(70);
+    expect(curve.arousal.every(Number.isFinite) && curve.valence.every(Number.isFinite)).toBe(true);
+    model.dispose();
   });
 });

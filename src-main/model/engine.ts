@@ -16,6 +16,8 @@
  *   30 s of curve are final after three windows (`onPartial`).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { AppError } from '../../src-shared/ipc/envelope';
 import { ensureBackend, type BackendChoice, type BackendName } from './backend';
 import { CONFIGS, validateConfig, type ConfigName, type ModelConfig } from './config';
@@ -139,6 +141,18 @@ export interface AdaptOptions {
   seed?: number;
   signal?: AbortSignal;
   onStep?: (step: number, loss: number) => void;
+}
+
+/** Directory name of the shipped compact model under resources/models/. */
+export const DEFAULT_MODEL_NAME = 'dsaml-compact-v0';
+
+/**
+ * Where shipped weights live: `$PDMER_MODELS_DIR/<name>` when set (packaged apps point it at the
+ * unpacked resources), else `<repo>/resources/models/<name>` resolved from this file.
+ */
+export function defaultWeightsDir(name: string = DEFAULT_MODEL_NAME): string {
+  const root = process.env.PDMER_MODELS_DIR ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../resources/models');
+  return path.join(root, name);
 }
 
 /** Number of steps embedded per chunk (bounds memory: ~60 MB of CNN activations at paper size). */

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBackend } from '../backend';
 import { initParams, P } from '../params';
 import { TINY_CONFIG as C } from '../test-configs';
-import { biLstm } from './prediction';
+import { biLstm, biLstmOps } from './prediction';
 
 const sig = (v: number) => 1 / (1 + Math.exp(-v));
 
@@ -38,11 +38,11 @@ beforeAll(async () => {
 });
 
 describe('biLstm', () => {
-  it('matches a plain-JS bidirectional LSTM (forward states, then backward states)', () => {
+  it.each(['js', 'ops'] as const)('%s implementation matches a slow plain-JS bidirectional LSTM', (impl) => {
     const p = initParams(C, 5);
     const [b, s, d] = [2, 7, C.hidden];
     const x = tf.randomNormal([b, s, d], 0, 1, 'float32', 3) as tf.Tensor3D;
-    const y = biLstm(p, x).arraySync();
+    const y = biLstm(p, x, impl).arraySync();
     const xa = x.arraySync();
     const get = (n: string) => p[n].arraySync() as number[][];
     const biasOf = (dir: string) => {
@@ -61,6 +61,34 @@ describe('biLstm', () => {
         }
     }
     x.dispose();
+    tf.dispose(Object.values(p));
+  });
+});
+
+describe('biLstm gradients', () => {
+  it('the JS recurrence op and the tf-op LSTM give the same gradients', () => {
+    const p = initParams(C, 6);
+    const x = tf.randomNormal([2, 6, C.hidden], 0, 1, 'float32', 8) as tf.Tensor3D;
+    const w = tf.randomNormal([2, 6, 2 * C.lstmHidden], 0, 1, 'float32', 9);
+    const names = Object.keys(p).filter((n) => n.startsWith(P.lstm));
+    const grads = (impl: 'js' | 'ops'): number[][] => {
+      const gs = tf.tidy(() => {
+        const f = (xx: tf.Tensor, ...ts: tf.Tensor[]) => {
+          const pp = { ...p };
+          names.forEach((n, i) => (pp[n] = ts[i]));
+          return tf.sum(tf.mul(biLstm(pp, xx as tf.Tensor3D, impl), w)) as tf.Scalar;
+        };
+        return tf.grads(f)([x, ...names.map((n) => p[n])]);
+      });
+      const out = gs.map((g) => Array.from(g.dataSync()));
+      tf.dispose(gs);
+      return out;
+    };
+    const a = grads('js');
+    const b = grads('ops');
+    expect(a.length).toBe(names.length + 1);
+    a.forEach((ga, i) => ga.forEach((v, j) => expect(v).toBeCloseTo(b[i][j], 4)));
+    tf.dispose([x, w]);
     tf.dispose(Object.values(p));
   });
 });

@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { P, type ParamMap } from '../params';
+import { biLstmRecurrenceJs } from './lstm-js';
 import { dense, mm, type ForwardContext } from './ops';
 
 const selectorCache = new Map<number, { steps: Float32Array[]; dirs: Float32Array }>();
@@ -48,7 +49,7 @@ function selectors(s: number): { steps: Float32Array[]; dirs: Float32Array } {
  * @param x `[B, S, D]`
  * @returns `[B, S, 2H]` (forward states then backward states per step), owned by the caller.
  */
-export function biLstm(params: ParamMap, x: tf.Tensor3D): tf.Tensor3D {
+export function biLstmOps(params: ParamMap, x: tf.Tensor3D): tf.Tensor3D {
   const [b, s] = x.shape;
   const Lf = `${P.lstm}.forward`;
   const Lb = `${P.lstm}.backward`;
@@ -81,6 +82,32 @@ export function biLstm(params: ParamMap, x: tf.Tensor3D): tf.Tensor3D {
   const all = tf.reshape(tf.transpose(tf.stack(outs), [1, 0, 2, 3]), [2, s, b * hdim]);
   const ordered = tf.reshape(mm(dirs, all), [2, s, b, hdim]);
   return tf.reshape(tf.transpose(ordered, [2, 1, 0, 3]), [b, s, 2 * hdim]) as tf.Tensor3D;
+}
+
+/** Hidden sizes up to this use the plain-JS recurrence on wasm/cpu (see lstm-js.ts). */
+export const JS_LSTM_MAX_HIDDEN = 128;
+
+/**
+ * Bidirectional LSTM: the plain-JS recurrence op for small H on wasm/cpu, else `biLstmOps`.
+ * Same semantics either way (tested).
+ * @param x `[B, S, D]`
+ * @returns `[B, S, 2H]`, owned by the caller.
+ */
+export function biLstm(params: ParamMap, x: tf.Tensor3D, impl: 'auto' | 'js' | 'ops' = 'auto'): tf.Tensor3D {
+  const hdim = params[`${P.lstm}.forward.recurrent_kernel`].shape[0] as number;
+  const useJs = impl === 'js' || (impl === 'auto' && hdim <= JS_LSTM_MAX_HIDDEN && ['wasm', 'cpu'].includes(tf.getBackend()));
+  if (!useJs) return biLstmOps(params, x);
+  const Lf = `${P.lstm}.forward`;
+  const Lb = `${P.lstm}.backward`;
+  return tf.tidy(() => {
+    const kernel = tf.concat([params[`${Lf}.kernel`], params[`${Lb}.kernel`]], 1); // [D, 8H]
+    const bias = tf.concat([
+      tf.add(params[`${Lf}.bias_ih`], params[`${Lf}.bias_hh`]),
+      tf.add(params[`${Lb}.bias_ih`], params[`${Lb}.bias_hh`]),
+    ]);
+    const proj = dense(x, kernel, bias) as tf.Tensor3D;
+    return biLstmRecurrenceJs(proj, params[`${Lf}.recurrent_kernel`] as tf.Tensor2D, params[`${Lb}.recurrent_kernel`] as tf.Tensor2D);
+  });
 }
 
 /**
