@@ -323,7 +323,7 @@ export class LibraryService {
     // Look for missing tracks under the known roots: only unknown files of a matching size are hashed.
     if (missing.size > 0) {
       const sizes = new Set([...missing.values()].map((m) => m.size));
-      for (const root of this.tracks.roots()) {
+      for (const root of outermost(this.tracks.roots())) {
         if (missing.size === 0) break;
         for await (const entry of walk(root, job.signal)) {
           job.throwIfCancelled();
@@ -475,6 +475,18 @@ export async function* walk(root: string, signal?: AbortSignal): AsyncGenerator<
   }
 }
 
+/** Drops folders that lie inside another folder of the list (walked once, via the outer one). */
+export function outermost(dirs: readonly string[]): string[] {
+  const sorted = [...new Set(dirs.map((d) => path.resolve(d)))].sort();
+  const out: string[] = [];
+  for (const d of sorted) {
+    const parent = out.at(-1);
+    if (parent !== undefined && (d === parent || d.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep))) continue;
+    out.push(d);
+  }
+  return out;
+}
+
 /** Streams a file through sha256. @returns lowercase hex */
 export async function sha256File(file: string, signal?: AbortSignal): Promise<string> {
   const h = createHash('sha256');
@@ -542,7 +554,7 @@ export function formatName(meta: IAudioMetadata, ext: string): string | null {
   if (codec.includes('vorbis')) return 'ogg';
   if (codec.includes('flac') || container === 'flac') return 'flac';
   if (codec.includes('layer 3') || (container === 'mpeg' && ext === 'mp3')) return 'mp3';
-  if (container === 'wave' || container === 'riff' || codec.startsWith('pcm') || codec.includes('ieee_float')) return 'wav';
+  if (container === 'wave' || container === 'riff' || container === 'rf64') return 'wav';
   if (codec.includes('aac') || codec.includes('mp4a')) return container.includes('adts') || ext === 'aac' ? 'aac' : 'm4a';
   return null;
 }
