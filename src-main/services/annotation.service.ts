@@ -282,8 +282,10 @@ export class AnnotationService {
     return { session: this.#toSummary(row, samples), samples: resolved, bins: binSamples(resolved, { durationSec: row.trackDurationSec }) };
   }
 
-  /** The resolved 2 Hz bins of one session. */
+  /** The 2 Hz bins of one session's resolved trace: the stored ones, or derived while recording. */
   bins(sessionId: number): ReturnType<typeof binSamples> {
+    const row = this.repo.requireSession(sessionId);
+    if (row.state !== 'recording' && row.meta.bins) return row.meta.bins;
     return this.get(sessionId).bins;
   }
 
@@ -398,7 +400,8 @@ export class AnnotationService {
         excluded: r.excluded,
         startedAt: r.startedAt,
         endedAt: r.endedAt,
-        meta: r.meta,
+        // Derived caches (completeness, bins) stay out of meta; import recomputes them.
+        meta: { ...r.meta, bins: undefined, completeness: undefined },
         samples: toColumns(this.repo.samples(r.id)),
       };
     });
@@ -467,6 +470,8 @@ export class AnnotationService {
         });
         const samples = fromColumns(s.samples);
         this.repo.appendSamples(sessionId, samples);
+        const inserted = this.repo.requireSession(sessionId);
+        this.repo.setMeta(sessionId, this.#withCompleteness({ ...inserted.meta, bins: undefined }, samples, inserted));
         result.imported.push({ uid: s.uid, sessionId, samples: samples.length });
       }
     });
@@ -638,8 +643,14 @@ export class AnnotationService {
     this.#emit('interrupted', [sessionId]);
   }
 
+  /** Meta with the derived completeness and 2 Hz bins of the resolved trace. */
   #withCompleteness(meta: SessionMeta, samples: readonly Sample[], row: SessionRow): SessionMeta {
-    return { ...meta, completeness: completenessOf(samples, meta.layers, row.trackDurationSec) };
+    const resolved = L.resolveLayers(samples, meta.layers);
+    return {
+      ...meta,
+      completeness: checkCompleteness(resolved.map((s) => s.t), { durationSec: row.trackDurationSec }),
+      bins: binSamples(resolved, { durationSec: row.trackDurationSec }),
+    };
   }
 
   #toSummary(row: SessionRow, samples?: readonly Sample[]): SessionSummary {
@@ -668,7 +679,7 @@ export class AnnotationService {
       canUndo: L.canUndo(row.meta.layers),
       canRedo: L.canRedo(row.meta.layers),
       completeness,
-      meta: row.meta,
+      meta: { ...row.meta, bins: undefined },
     };
   }
 

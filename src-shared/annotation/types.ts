@@ -80,6 +80,20 @@ export const SessionMetaSchema = z
     punchFrom: SessionStateSchema.optional(),
     /** Cached completeness of the resolved trace (recomputed on every change of the trace). */
     completeness: CompletenessSchema.optional(),
+    /**
+     * The stored 2 Hz bins (DEAM convention) of the resolved trace, rewritten whenever the trace
+     * changes (finish, interruption, punch-in, undo/redo, import). Kept out of session summaries
+     * and of the exported `meta` (exports carry them as `bins`).
+     */
+    bins: z
+      .object({
+        binSec: z.number().positive(),
+        valence: z.array(z.number().nullable()),
+        arousal: z.array(z.number().nullable()),
+        counts: z.array(z.number().int().nonnegative()),
+        buttons: z.array(z.number().int().nonnegative()),
+      })
+      .optional(),
   })
   .loose();
 export type SessionMeta = z.output<typeof SessionMetaSchema>;

@@ -65,6 +65,10 @@ describe('annotation sessions: crash safety', () => {
     expect(after.nextSeq).toBe(300);
     expect(after.outputLatencySec).toBe(0.015);
     expect(svc.get(s.id).samples).toEqual(samples(0, 300));
+    // The 2 Hz bins are stored with the session (and equal the ones derived from the samples).
+    expect(svc.repo.getSession(s.id)!.meta.bins).toEqual(svc.get(s.id).bins);
+    expect(svc.repo.getSession(s.id)!.meta.bins!.valence.length).toBe(60);
+    expect(after.meta.bins).toBeUndefined(); // kept out of summaries
     // Completeness: 10 s of a 30 s track -> early stop flagged.
     expect(after.completeness).toMatchObject({ lateStart: false, earlyStop: true, ok: false });
     closeDatabase(db);
@@ -184,8 +188,10 @@ describe('annotation sessions: batches, states, punch-in', () => {
     const after = svc.get(s.id);
     expect(after.bins.valence.slice(20, 24)).toEqual([0.5, 0.5, 0.5, 0.5]);
     expect(after.bins.valence.slice(0, 20)).toEqual(before.bins.valence.slice(0, 20));
+    expect(svc.repo.getSession(s.id)!.meta.bins).toEqual(after.bins);
     svc.undo(s.id);
     expect(svc.get(s.id).bins).toEqual(before.bins);
+    expect(svc.repo.getSession(s.id)!.meta.bins).toEqual(before.bins);
     expect(svc.summary(s.id).canRedo).toBe(true);
     svc.redo(s.id);
     expect(svc.get(s.id).bins.valence.slice(20, 24)).toEqual([0.5, 0.5, 0.5, 0.5]);
