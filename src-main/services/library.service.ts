@@ -220,7 +220,11 @@ export class LibraryService {
 
     const sameContent = this.tracks.findByHash(hash);
     if (sameContent) {
-      if (sameContent.path === file) return { kind: 'duplicate', id: sameContent.id, existingPath: sameContent.path };
+      if (sameContent.path === file) {
+        if (sameContent.status === 'ok') return { kind: 'duplicate', id: sameContent.id, existingPath: sameContent.path };
+        this.tracks.move(sameContent.id, file, st.mtimeMs); // was missing/unreadable, is back: restore
+        return { kind: 'imported', id: sameContent.id, existingPath: file };
+      }
       // The known copy is gone: this is the same track, moved. Follow it instead of duplicating.
       if (sameContent.status === 'missing' || !(await exists(sameContent.path))) {
         const atNewPath = this.tracks.idByPath(file);
@@ -329,6 +333,7 @@ export class LibraryService {
           job.throwIfCancelled();
           if (missing.size === 0) break;
           if (entry.kind !== 'file') continue;
+          if (!(path.extname(entry.path).slice(1).toLowerCase() in AUDIO_EXTENSIONS)) continue; // as import: audio names only
           if (this.tracks.idByPath(entry.path) !== null) continue;
           let st: fs.Stats;
           try {

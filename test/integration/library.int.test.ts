@@ -232,6 +232,14 @@ describe('rescan', () => {
     const r2 = await ipc.call('library:import', { paths: [elsewhere] });
     expect(r2.imported).toEqual([{ id: r.imported[0]!.id, path: elsewhere }]);
     expect((await ipc.call('library:listTracks', {})).tracks.map((x) => x.path)).toEqual([elsewhere]);
+
+    // Missing after a rescan, then imported again at the same path: restored, not a duplicate.
+    fs.renameSync(elsewhere, `${elsewhere}.bak`);
+    expect((await ipc.call('library:rescan', {})).missing).toHaveLength(1);
+    fs.renameSync(`${elsewhere}.bak`, elsewhere);
+    const r3 = await ipc.call('library:import', { paths: [elsewhere] });
+    expect(r3.imported).toEqual([{ id: r.imported[0]!.id, path: elsewhere }]);
+    expect((await ipc.call('library:getTrack', { id: r.imported[0]!.id })).status).toBe('ok');
   });
 });
 
