@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatName, outermost } from './library.service';
+import { formatName, isAudioExtension, outermost } from './library.service';
 import type { IAudioMetadata } from 'music-metadata';
 
 describe('outermost', () => {
@@ -24,5 +24,12 @@ describe('formatName', () => {
     expect(formatName(meta('MPEG', 'MPEG 2 Layer 2'), 'mp3')).toBe('mp3');
     expect(formatName(meta('AIFF', 'PCM'), 'wav')).toBeNull(); // AIFF data in a .wav name: not a WAV
     expect(formatName(meta('Matroska', 'V_VP9'), 'webm')).toBeNull();
+  });
+});
+
+describe('isAudioExtension', () => {
+  it('accepts our formats only (no prototype keys)', () => {
+    for (const e of ['mp3', 'flac', 'ogg', 'opus', 'wav', 'm4a']) expect(isAudioExtension(e)).toBe(true);
+    for (const e of ['txt', 'constructor', '__proto__', 'toString', '']) expect(isAudioExtension(e)).toBe(false);
   });
 });

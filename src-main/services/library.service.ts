@@ -40,6 +40,11 @@ export const AUDIO_EXTENSIONS: Readonly<Record<string, string>> = {
   aac: 'audio/aac',
 };
 
+/** True for a lower-case extension (no dot) we import. */
+export function isAudioExtension(ext: string): boolean {
+  return Object.hasOwn(AUDIO_EXTENSIONS, ext);
+}
+
 /** MIME type per detected format (the `format` column). */
 const FORMAT_MIME: Readonly<Record<string, string>> = {
   mp3: 'audio/mpeg',
@@ -143,9 +148,10 @@ export class LibraryService {
       if (st.isDirectory()) {
         this.tracks.addRoot(abs);
         for await (const entry of walk(abs, job.signal)) {
-          if (entry.kind === 'file') files.push(entry.path);
-          else skip(entry.path, entry.code, entry.reason);
-          if (files.length % 1000 === 0) job.progress(0, null, `Scanning folders: ${files.length} files found`);
+          if (entry.kind === 'file') {
+            files.push(entry.path);
+            if (files.length % 1000 === 0) job.progress(0, null, `Scanning folders: ${files.length} files found`);
+          } else skip(entry.path, entry.code, entry.reason);
         }
       } else if (st.isFile()) {
         this.tracks.addRoot(path.dirname(abs));
@@ -208,7 +214,7 @@ export class LibraryService {
 
   async #importOne(file: string, signal: AbortSignal): Promise<{ kind: 'imported' | 'duplicate'; id: number; existingPath: string }> {
     const ext = path.extname(file).slice(1).toLowerCase();
-    if (!(ext in AUDIO_EXTENSIONS)) {
+    if (!isAudioExtension(ext)) {
       throw new Skip(
         'NOT_AUDIO',
         `Not an audio file: expected one of .${Object.keys(AUDIO_EXTENSIONS).join(', .')}, got ${ext ? `.${ext}` : 'no extension'}`,
@@ -333,7 +339,7 @@ export class LibraryService {
           job.throwIfCancelled();
           if (missing.size === 0) break;
           if (entry.kind !== 'file') continue;
-          if (!(path.extname(entry.path).slice(1).toLowerCase() in AUDIO_EXTENSIONS)) continue; // as import: audio names only
+          if (!isAudioExtension(path.extname(entry.path).slice(1).toLowerCase())) continue; // as import: audio names only
           if (this.tracks.idByPath(entry.path) !== null) continue;
           let st: fs.Stats;
           try {
@@ -413,7 +419,11 @@ export class LibraryService {
     if (!st.isFile()) return null;
     const track = this.tracks.get(trackId)!;
     const ext = path.extname(row.path).slice(1).toLowerCase();
-    return { path: row.path, mime: FORMAT_MIME[track.format] ?? AUDIO_EXTENSIONS[ext] ?? 'application/octet-stream', size: st.size };
+    return {
+      path: row.path,
+      mime: (Object.hasOwn(FORMAT_MIME, track.format) ? FORMAT_MIME[track.format] : isAudioExtension(ext) ? AUDIO_EXTENSIONS[ext] : undefined) ?? 'application/octet-stream',
+      size: st.size,
+    };
   }
 
   cover(trackId: number): { mime: string; data: Buffer } | null {
