@@ -18,6 +18,9 @@ export const importCommand: Command = {
     'Options:',
     '  --json           print the report as JSON on stdout',
     '  --data-dir DIR   library location',
+    '',
+    'Exit status: 0 when the run completed (skipped files are reported, not errors),',
+    '1 when the library cannot be opened, 2 on a usage error, 130 when cancelled.',
   ].join('\n'),
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' } }, { positionals: true });
