@@ -179,4 +179,30 @@ describe('annotate in the browser mode', () => {
     expect(d.bins.buttons.some((x) => (x & 1) === 1)).toBe(true);
     expect(b.errors).toEqual([]);
   });
+
+  it('losing focus pauses with a visible notice; Space resumes after the countdown; no audio time is skipped', async () => {
+    const page = b.page;
+    await page.evaluate(() => {
+      (window as unknown as { __pad: { on: boolean } }).__pad.on = false;
+    });
+    await openAnnotate(page, 'Keys');
+    await startAndWaitRecording(page);
+    await page.getByTestId('annotation-pad').focus();
+    await page.waitForFunction(() => ((document.querySelector('[data-testid="annotate-audio"]') as HTMLAudioElement | null)?.currentTime ?? 0) > 1);
+    await page.evaluate(() => window.dispatchEvent(new Event('blur')));
+    await page.waitForSelector('[data-testid="recorder-phase"][data-phase="paused"]');
+    expect(await page.getByTestId('pause-notice').textContent()).toMatch(/lost focus/);
+    expect(await page.evaluate(() => (document.querySelector('[data-testid="annotate-audio"]') as HTMLAudioElement).paused)).toBe(true);
+    const pausedAt = await page.evaluate(() => (document.querySelector('[data-testid="annotate-audio"]') as HTMLAudioElement).currentTime);
+    await page.keyboard.press('Space');
+    await page.waitForSelector('[data-testid="recorder-phase"][data-phase="countdown"]');
+    await page.waitForSelector('[data-testid="recorder-phase"][data-phase="recording"]', { timeout: 10_000 });
+    await waitDone(page);
+    const d = await latestSession('Keys');
+    checkClock(d);
+    const bySeq = [...d.samples].sort((x, y) => x.seq - y.seq);
+    const maxStep = Math.max(...bySeq.slice(1).map((x, i) => x.t - bySeq[i]!.t));
+    expect(maxStep).toBeLessThan(0.2); // the media clock paused with the recording
+    expect(bySeq.some((x) => Math.abs(x.t - pausedAt) < 0.1)).toBe(true);
+  });
 });
