@@ -17,8 +17,9 @@
  *
  * Mixdown: plain mean over all channels (5.1 included), as the reference's
  * `waveform.mean(dim=0)` (utils/music/util.py). MP3: lame adds ~1105 samples of encoder delay +
- * padding; decoders that honour the LAME/Xing gapless header (this one, measured) trim it, others
- * leave up to one 1152-sample frame; decode.test.ts states the tolerance per format.
+ * padding; the mp3 decoder honours the LAME/Xing gapless header for MPEG-1 rates (32/44.1/48 kHz:
+ * exact lengths, measured), not for MPEG-2/2.5 LSF rates (<= 24 kHz: +1216..+1701 samples,
+ * measured, left as is); decode.test.ts states the tolerance per format.
  */
 import fs from 'node:fs';
 import { decodeChunked } from 'audio-decode';

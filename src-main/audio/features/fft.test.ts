@@ -63,4 +63,15 @@ describe('fft', () => {
       expect(err / maxRef).toBeLessThan(1e-10);
     });
   }
+
+  for (const n of [15, 2646, 1024]) {
+    it(`powerWindowed(n = ${n}) equals power() of the windowed frame`, () => {
+      const src = randomVec(n + 7, n), win = randomVec(n, n + 1);
+      const f = createRealPowerFft(n);
+      const a = new Float64Array(f.bins), b = new Float64Array(f.bins);
+      f.powerWindowed(src, 7, win, a);
+      f.power(Float64Array.from({ length: n }, (_, i) => src[7 + i] * win[i]), b);
+      for (let k = 0; k < f.bins; k++) expect(a[k]).toBeCloseTo(b[k], 9);
+    });
+  }
 });

@@ -269,6 +269,10 @@ export interface RealPowerFft {
    * @param out receives `bins` values
    */
   power(frame: Float64Array, out: Float64Array): void;
+  /**
+   * Same as power() on frame[i] = src[offset + i] * window[i], without materialising the frame.
+   */
+  powerWindowed(src: Float64Array, offset: number, window: Float64Array, out: Float64Array): void;
 }
 
 function isPow2(n: number): boolean {
@@ -287,10 +291,17 @@ class Pow2RealFft implements RealPowerFft {
     this.fft = new FFT(n);
     this.out = new Float64Array(2 * n);
   }
+  private frame: Float64Array | null = null;
   power(frame: Float64Array, out: Float64Array): void {
     this.fft.realTransform(this.out, frame);
     const o = this.out;
     for (let k = 0; k < this.bins; k++) out[k] = o[2 * k] * o[2 * k] + o[2 * k + 1] * o[2 * k + 1];
+  }
+  powerWindowed(src: Float64Array, offset: number, window: Float64Array, out: Float64Array): void {
+    const n = this.size;
+    const f = (this.frame ??= new Float64Array(n));
+    for (let i = 0; i < n; i++) f[i] = src[offset + i] * window[i];
+    this.power(f, out);
   }
 }
 
@@ -324,18 +335,42 @@ class PackedRealFft implements RealPowerFft {
       re[i] = frame[2 * i];
       im[i] = frame[2 * i + 1];
     }
+    this.finish(out);
+  }
+
+  powerWindowed(src: Float64Array, offset: number, window: Float64Array, out: Float64Array): void {
+    const M = this.half, re = this.re, im = this.im;
+    for (let i = 0, j = offset; i < M; i++, j += 2) {
+      re[i] = src[j] * window[2 * i];
+      im[i] = src[j + 1] * window[2 * i + 1];
+    }
+    this.finish(out);
+  }
+
+  /**
+   * FFT of the packed samples, then the split: with Z = FFT_M(x[2n] + i x[2n+1]),
+   * E_k = (Z_k + conj Z_{M-k}) / 2, O_k = (Z_k - conj Z_{M-k}) / 2i, X_k = E_k + W^k O_k and
+   * X_{M-k} = conj(E_k - W^k O_k), so each pair (k, M-k) is computed from one pair of loads.
+   */
+  private finish(out: Float64Array): void {
+    const M = this.half, re = this.re, im = this.im;
     this.cfft.forward(re, im);
     const wr = this.wr, wi = this.wi;
-    for (let k = 0; k <= M; k++) {
-      const a = k === M ? 0 : k;
-      const b = k === 0 ? 0 : M - k;
-      const zr = re[a], zi = im[a], cr = re[b], ci = -im[b];
+    // k = 0 and k = M: X_0 = Re Z0 + Im Z0, X_M = Re Z0 - Im Z0
+    const d0 = re[0] + im[0], dM = re[0] - im[0];
+    out[0] = d0 * d0;
+    out[M] = dM * dM;
+    for (let k = 1, m = M - 1; k <= m; k++, m--) {
+      const zr = re[k], zi = im[k], cr = re[m], ci = -im[m];
       const er = 0.5 * (zr + cr), ei = 0.5 * (zi + ci);
-      // O = (Z[k] - conj(Z[M-k])) / 2i
       const orr = 0.5 * (zi - ci), oi = -0.5 * (zr - cr);
-      const xr = er + wr[k] * orr - wi[k] * oi;
-      const xi = ei + wr[k] * oi + wi[k] * orr;
-      out[k] = xr * xr + xi * xi;
+      const tr = wr[k] * orr - wi[k] * oi, ti = wr[k] * oi + wi[k] * orr;
+      const ar = er + tr, ai = ei + ti;
+      out[k] = ar * ar + ai * ai;
+      if (m !== k) {
+        const br = er - tr, bi = ei - ti;
+        out[m] = br * br + bi * bi;
+      }
     }
   }
 }
@@ -353,6 +388,12 @@ class OddRealFft implements RealPowerFft {
     this.cfft = new ComplexFft(n);
     this.re = new Float64Array(n);
     this.im = new Float64Array(n);
+  }
+  powerWindowed(src: Float64Array, offset: number, window: Float64Array, out: Float64Array): void {
+    for (let i = 0; i < this.size; i++) this.re[i] = src[offset + i] * window[i];
+    this.im.fill(0);
+    this.cfft.forward(this.re, this.im);
+    for (let k = 0; k < this.bins; k++) out[k] = this.re[k] * this.re[k] + this.im[k] * this.im[k];
   }
   power(frame: Float64Array, out: Float64Array): void {
     this.re.set(frame.subarray(0, this.size));

@@ -35,7 +35,6 @@ export class StepStft {
   private readonly pad: number;
   private readonly window: Float64Array;
   private readonly padded: Float64Array;
-  private readonly frame: Float64Array;
   private readonly fft: RealPowerFft;
 
   constructor(nFft: number, hop: number, stepSamples: number) {
@@ -47,7 +46,6 @@ export class StepStft {
     this.frames = 1 + Math.floor(stepSamples / hop);
     this.window = hannPeriodic(nFft);
     this.padded = new Float64Array(stepSamples + 2 * this.pad);
-    this.frame = new Float64Array(nFft);
     this.fft = createRealPowerFft(nFft);
     this.bins = this.fft.bins;
   }
@@ -58,11 +56,9 @@ export class StepStft {
    */
   run(pcm: ArrayLike<number>, start: number, power: Float64Array, onFrame: (f: number, power: Float64Array) => void): void {
     reflectPad(pcm, start, this.stepSamples, this.pad, this.padded);
-    const { nFft, hop, window, padded, frame } = this;
+    const { hop, window, padded } = this;
     for (let f = 0; f < this.frames; f++) {
-      const o = f * hop;
-      for (let i = 0; i < nFft; i++) frame[i] = padded[o + i] * window[i];
-      this.fft.power(frame, power);
+      this.fft.powerWindowed(padded, f * hop, window, power);
       onFrame(f, power);
     }
   }
