@@ -134,7 +134,9 @@ async function child(config: 'compact' | 'paper', backend: string, file: string,
     // exactly as the app does: first 30 s, then 2-minute chunks).
     const timings = { decodeMs: 0, localMs: 0, globalMs: 0, networkMs: 0 };
     t0 = performance.now();
-    const src = await openSource(file, fcfg, model.info.windowSteps, (l, g) => model.predict({ local: l, global: g }), undefined, timings);
+    // As in the app: the library's duration (less the service's 2 s margin) is a lower bound on the steps.
+    const minSteps = Math.floor(dec.durationSec / 0.5) - 4;
+    const src = await openSource(file, fcfg, model.info.windowSteps, (l, g) => model.predict({ local: l, global: g }), undefined, timings, minSteps);
     let c = await src.next(60, timings);
     const first30Ms = performance.now() - t0;
     while (!c.final) c = await src.next(240, timings);

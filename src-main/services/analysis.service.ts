@@ -36,6 +36,8 @@ import type { FromWorker, ReadyInfo, SerializedError, StageTimings, ToWorker, Wo
 /** Restart budget after worker crashes. */
 const MAX_RESTARTS = 3;
 const RESTART_WINDOW_MS = 60_000;
+/** Steps (of 0.5 s) subtracted from the library's duration before trusting it as a lower bound. */
+const DURATION_MARGIN_STEPS = 4;
 /** Minimum milliseconds between background progress events. */
 const PROGRESS_INTERVAL_MS = 250;
 
@@ -70,6 +72,8 @@ interface Entry {
   profileId: number | null;
   /** Worker-side cache key of the personal weights (null = base). */
   personalKey: string | null;
+  /** Lower bound on the steps from the library's duration (minus DURATION_MARGIN_STEPS), or null. */
+  minTotalSteps: number | null;
   path: string;
   contentHash: string | null;
   priority: AnalysisPriority;
@@ -383,6 +387,12 @@ export class AnalysisService {
     if (e.trackId !== null && this.#byTrack.get(tk(e.trackId, e.profileId)) === e) this.#byTrack.delete(tk(e.trackId, e.profileId));
   }
 
+  /** Library duration as a lower bound on the steps (tag durations can be slightly off: keep a margin). */
+  #minSteps(trackId: number): number | null {
+    const d = this.#repo.trackSource(trackId)?.durationSec;
+    return d ? Math.max(0, Math.floor(d / 0.5) - DURATION_MARGIN_STEPS) : null;
+  }
+
   #key(trackId: number, profileId: number | null = null) {
     const info = this.#info!;
     return { trackId, modelVersion: info.version, featureHash: info.featureHash, profileId };
@@ -442,6 +452,7 @@ export class AnalysisService {
       jobId: e.jobId,
       path: e.path,
       personalKey: e.personalKey,
+      minTotalSteps: e.minTotalSteps,
       priority: e.priority === 'play' ? 0 : 1,
       firstChunkSteps: this.#firstChunk,
       chunkSteps: this.#chunk,
@@ -454,6 +465,7 @@ export class AnalysisService {
       trackId,
       profileId,
       personalKey,
+      minTotalSteps: trackId === null ? null : this.#minSteps(trackId),
       path,
       contentHash,
       priority,

@@ -23,6 +23,7 @@ interface Job {
   id: string;
   path: string;
   personalKey: string | null;
+  minTotalSteps: number | null;
   priority: 0 | 1;
   seq: number;
   firstChunk: number;
@@ -65,7 +66,7 @@ async function step(job: Job): Promise<void> {
   if (!pipeline) throw new AppError('MODEL_NOT_READY', `The analysis model is not loaded${initError ? `: ${serializeError(initError).message}` : ''}`);
   if (!job.source) {
     if (job.personalKey !== null && personalErrors.has(job.personalKey)) throw personalErrors.get(job.personalKey);
-    job.source = await pipeline.open(job.path, job.abort.signal, job.timings, job.personalKey);
+    job.source = await pipeline.open(job.path, job.abort.signal, job.timings, job.personalKey, job.minTotalSteps);
     post({ type: 'started', jobId: job.id, totalSteps: job.source.totalSteps, durationSec: job.source.durationSec });
     return;
   }
@@ -127,6 +128,7 @@ port.on('message', (msg: ToWorker) => {
         id: msg.jobId,
         path: msg.path,
         personalKey: msg.personalKey ?? null,
+        minTotalSteps: msg.minTotalSteps ?? null,
         priority: msg.priority,
         seq: seq++,
         firstChunk: Math.max(1, msg.firstChunkSteps ?? 60),

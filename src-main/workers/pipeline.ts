@@ -37,8 +37,8 @@ export interface CurveChunk {
   final: boolean;
 }
 
-/** Steps per feature chunk pulled from the audio stream (30 s: the first curve chunk). */
-export const FEATURE_CHUNK_STEPS = 60;
+/** Steps per feature chunk pulled from the audio stream (15 s: fine-grained look-ahead). */
+export const FEATURE_CHUNK_STEPS = 30;
 /** Profiles' personal weights kept loaded in the worker at once. */
 const MAX_PERSONAL = 2;
 
@@ -54,7 +54,8 @@ export interface AnalysisSource {
 export interface AnalysisPipeline {
   info(): ReadyInfo;
   /** @param personalKey weights given to `loadPersonal` (null = base model) */
-  open(path: string, signal: AbortSignal | undefined, t: StageTimings, personalKey?: string | null): Promise<AnalysisSource>;
+  /** @param minTotalSteps a lower bound on the track's steps when known (lets the first chunk go out sooner) */
+  open(path: string, signal: AbortSignal | undefined, t: StageTimings, personalKey?: string | null, minTotalSteps?: number | null): Promise<AnalysisSource>;
   /** Loads a profile's personal weights under `key` (keeps the last MAX_PERSONAL; older ones are disposed). */
   loadPersonal(key: string, data: Uint8Array, manifestJson: string): void;
   memory(): { numTensors: number; numBytes: number };
@@ -154,7 +155,7 @@ export async function createPipeline(opts: WorkerModelOptions): Promise<Analysis
         personal.delete(oldest);
       }
     },
-    open: (path, signal, t, personalKey) => {
+    open: (path, signal, t, personalKey, minTotalSteps) => {
       const pw = personalKey ? personal.get(personalKey) : undefined;
       if (personalKey && !pw) throw new AppError('MODEL_NOT_READY', `Personal weights ${personalKey} are not loaded in the worker`);
       return openSource(
@@ -164,6 +165,7 @@ export async function createPipeline(opts: WorkerModelOptions): Promise<Analysis
         (local, global) => model.predict({ local, global, featureConfigHash: featureHash }, { signal, personal: pw }),
         signal,
         t,
+        minTotalSteps ?? null,
       );
     },
   };
@@ -184,7 +186,9 @@ type Predict = (
  * - chunk boundaries are multiples of H; a non-final chunk [a, b) is predicted on the slice
  *   [max(0, a - H), b + H), whose windows are exactly the song's grid windows covering [a, b);
  * - a non-final chunk needs b <= T - W (the end-aligned window must not reach it), so it is only
- *   emitted once features up to b + W are in (T >= that);
+ *   emitted once features up to b + W are in (T >= that), or once features up to b + H are in
+ *   when the caller's `minTotalSteps` (the library's duration, less a 2 s margin) already shows
+ *   T >= b + W;
  * - the final chunk [a, T) runs on [max(0, a - H), T), whose windows (grid + end-aligned) are
  *   again the song's own.
  * So every chunk equals whole-song `predict` on those steps (up to float summation order).
@@ -196,6 +200,7 @@ export async function openSource(
   predict: Predict,
   signal: AbortSignal | undefined,
   t: StageTimings,
+  minTotalSteps: number | null = null,
 ): Promise<AnalysisSource> {
   const gen = extractFeatureChunks(path, cfg, { chunkSteps: FEATURE_CHUNK_STEPS, signal });
   const stepSize = cfg.framesPerStep * cfg.nMels;
@@ -261,7 +266,7 @@ export async function openSource(
       signal?.throwIfAborted();
       const n0 = Math.max(H, Math.ceil(maxSteps / H) * H);
       let to = next + n0;
-      await pull(to + win);
+      await pull(minTotalSteps !== null && minTotalSteps >= to + win ? to + H : to + win);
       const held = start + steps;
       const final = ended && to > held - win;
       if (final) to = held;

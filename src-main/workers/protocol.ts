@@ -50,6 +50,8 @@ export type ToWorker =
       type: 'analyze';
       jobId: string;
       path: string;
+      /** Lower bound on the track's steps (library duration less a margin), when known. */
+      minTotalSteps?: number | null;
       /** Personal weights sent earlier with `loadPersonal` (null = base model). */
       personalKey?: string | null;
       /** 0 = play (runs first, preempts background at chunk boundaries), 1 = background. */

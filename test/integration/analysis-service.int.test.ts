@@ -119,9 +119,15 @@ describe('AnalysisService', () => {
     expect(after.numTensors).toBe(before.numTensors);
   });
 
-  it('gives the same curve streamed as whole-song one-shot inference (atol 1e-5)', async () => {
-    const id = addTrack(medium, 75, 'medium-again');
+  it('gives the same curve streamed (first, middle and final chunks) as whole-song one-shot inference (atol 1e-5)', async () => {
+    const file = writeWav(path.join(dir, 'two-hundred.wav'), [music(200, 4)], SR);
+    const id = addTrack(file, 200);
     const streamed = await service.analyzeTrack(id, 'play');
+    expect(chunksOf(id).map((c) => [c.fromStep, c.arousal.length])).toEqual([
+      [0, 60],
+      [60, 240],
+      [300, 100],
+    ]);
     const fcfg = FEATURE_CONFIGS.compact;
     const config = withInput(CONFIGS.compact, {
       framesPerStep: fcfg.framesPerStep,
@@ -131,7 +137,7 @@ describe('AnalysisService', () => {
     });
     const model = await EmotionModel.create({ config, backend: 'wasm', seed: SEED });
     try {
-      const f = await extractFeatures(medium, fcfg);
+      const f = await extractFeatures(file, fcfg);
       const whole = await model.predict({ local: f.local, global: f.global! });
       expect(whole.arousal.length).toBe(streamed.nSteps);
       let maxDiff = 0;
