@@ -4,7 +4,6 @@
  * Used by scripts/bench.ts (H5) and runnable alone:
  *   node --import tsx src-main/model/bench-model.ts [compact|paper] [wasm|cpu|auto] [seconds]
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { pathToFileURL } from 'node:url';
 import { CONFIGS, type ConfigName, type ModelConfig } from './config';
 import { EmotionModel, windowStarts, type AdaptScope, type ModelFeatures } from './engine';
@@ -16,9 +15,11 @@ export interface ModelBench {
   backend: string;
   songSeconds: number;
   steps: number;
-  /** Whole-song predict (median of `repeats`). */
+  /** Whole-song predict, wall clock (median of `repeats`). */
   predictMs: number;
-  /** Song seconds per wall second for the network alone. */
+  /** Same, process CPU time (user + system): robust when other processes load the machine. */
+  predictCpuMs: number;
+  /** Song seconds per wall second for the network alone (wall clock). */
   realtimeFactor: number;
   /** Time until the first 60 steps (30 s) of curve were final. */
   first30sMs: number;
@@ -28,8 +29,9 @@ export interface ModelBench {
   windowMs: number;
   /** 16 inner SGD steps on one 60-step clip, per adaptation scope (null when skipped). */
   adapt16Ms: Record<AdaptScope, number> | null;
+  /** Same, process CPU time. */
+  adapt16CpuMs: Record<AdaptScope, number> | null;
   paramCount: number;
-  numTensorsAfter: number;
 }
 
 function randomFeatures(c: ModelConfig, steps: number): ModelFeatures {
@@ -59,9 +61,11 @@ export async function benchModel(opts: {
     const f = randomFeatures(config, steps);
     await model.predict(f); // warm-up at full size
     const times: number[] = [];
+    const cpus: number[] = [];
     const firsts: number[] = [];
     for (let r = 0; r < (opts.repeats ?? 3); r++) {
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       let first = NaN;
       await model.predict(f, {
         onPartial: (p) => {
@@ -69,6 +73,8 @@ export async function benchModel(opts: {
         },
       });
       times.push(performance.now() - t0);
+      const dc = process.cpuUsage(c0);
+      cpus.push((dc.user + dc.system) / 1000);
       firsts.push(first);
     }
     const predictMs = median(times);
@@ -81,15 +87,20 @@ export async function benchModel(opts: {
     const windowMs = Math.max(0, (predictMs - noOverlapMs) / Math.max(1, w30 - w60));
     const embedMsPerStep = Math.max(0, (predictMs - w30 * windowMs) / steps);
     let adapt16Ms: Record<AdaptScope, number> | null = null;
+    let adapt16CpuMs: Record<AdaptScope, number> | null = null;
     if (opts.adapt !== false) {
       const clip = randomFeatures(config, 60);
       const sup = { features: clip, arousal: new Float32Array(60).map((_, i) => Math.sin(i / 5) * 0.5), valence: new Float32Array(60).map((_, i) => Math.cos(i / 7) * 0.5) };
       adapt16Ms = { all: NaN, 'no-cnn': NaN, predictor: NaN };
+      adapt16CpuMs = { all: NaN, 'no-cnn': NaN, predictor: NaN };
       for (const scope of ['predictor', 'no-cnn', 'all'] as const) {
         (await model.adapt(sup, { steps: 2, scope })).dispose(); // warm-up
         const t2 = performance.now();
+        const c2 = process.cpuUsage();
         const pw = await model.adapt(sup, { steps: 16, scope });
         adapt16Ms[scope] = performance.now() - t2;
+        const dc = process.cpuUsage(c2);
+        adapt16CpuMs[scope] = (dc.user + dc.system) / 1000;
         pw.dispose();
       }
     }
@@ -99,13 +110,14 @@ export async function benchModel(opts: {
       songSeconds,
       steps,
       predictMs,
+      predictCpuMs: median(cpus),
       realtimeFactor: songSeconds / (predictMs / 1000),
       first30sMs: median(firsts),
       embedMsPerStep,
       windowMs,
       adapt16Ms,
+      adapt16CpuMs,
       paramCount: model.info.paramCount,
-      numTensorsAfter: tf.memory().numTensors,
     };
   } finally {
     model.dispose();
@@ -114,6 +126,12 @@ export async function benchModel(opts: {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const [cfg = 'compact', backend = 'wasm', secs = '240'] = process.argv.slice(2);
-  const r = await benchModel({ config: cfg as ConfigName, backend: backend as BackendChoice, songSeconds: Number(secs), adapt: cfg === 'compact' || process.env.BENCH_ADAPT === '1' });
+  const r = await benchModel({
+    config: cfg as ConfigName,
+    backend: backend as BackendChoice,
+    songSeconds: Number(secs),
+    repeats: Number(process.env.BENCH_REPEATS ?? 3),
+    adapt: cfg === 'compact' || process.env.BENCH_ADAPT === '1',
+  });
   console.log(JSON.stringify(r, null, 2));
 }

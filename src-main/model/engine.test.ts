@@ -116,7 +116,12 @@ describe('EmotionModel (tiny config, wasm)', () => {
     const bc = await model.predict(f);
     expect(tf.memory().numTensors).toBe(withPersonal);
     expect(Array.from(pc.arousal)).not.toEqual(Array.from(bc.arousal));
+    // predictWithParams with an explicit map (fast weights) equals predict({personal}) and leaks nothing
+    const viaParams = await model.predictWithParams(personal.params, f);
+    expect(Array.from(viaParams.arousal)).toEqual(Array.from(pc.arousal));
+    expect(tf.memory().numTensors).toBe(withPersonal);
     const blob = await personal.toBlob();
+    expect(tf.memory().numTensors).toBe(withPersonal);
     const again = model.loadPersonal(blob.data, blob.manifest);
     const pc2 = await model.predict(f, { personal: again });
     for (let i = 0; i < 40; i++) expect(pc2.arousal[i]).toBeCloseTo(pc.arousal[i], 6);
