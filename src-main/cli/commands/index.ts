@@ -1,6 +1,7 @@
 /** Every `pdmer` sub-command, in `pdmer --help` order. Owners add one import + one entry. */
 import type { Command } from '../command';
 import { analyzeCommand } from './analyze';
+import { annotationsCommand } from './annotations';
 import { importCommand } from './import';
 import { listCommand } from './list';
 import { serveCommand } from './serve';
@@ -12,4 +13,5 @@ export const COMMANDS: Command[] = [
   serveCommand,
   analyzeCommand,
   trainCommand,
+  annotationsCommand,
 ];
