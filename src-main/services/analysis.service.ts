@@ -132,6 +132,9 @@ export class AnalysisService {
   #bgDone = 0;
   #bgFailed = 0;
   #lastProgress = 0;
+  /** The background queue had work at the last progress event. */
+  #bgActive = false;
+  #lastBackground = '';
   /** Last failure message per track (cleared when it is queued again). */
   readonly #failures = new Map<string, string>();
   readonly #memWaiters = new Map<number, (m: WorkerMemory) => void>();
@@ -653,6 +656,7 @@ export class AnalysisService {
       }
     }
     this.#pump();
+    this.#emitBackground(true);
     return this.backgroundStatus();
   }
 
@@ -832,18 +836,26 @@ export class AnalysisService {
   #emitBackground(force = false): void {
     const now = Date.now();
     if (!force && now - this.#lastProgress < PROGRESS_INTERVAL_MS) return;
-    this.#lastProgress = now;
     const s = this.backgroundStatus();
+    const idle = s.queued === 0 && ![...this.#entries.values()].some((e) => e.priority === 'background');
+    // Nothing to report while the background queue has been idle (play-only analyses).
+    if (idle && !this.#bgActive && !force) return;
+    const json = JSON.stringify(s);
+    if (json === this.#lastBackground && !force) return;
+    this.#lastBackground = json;
+    this.#lastProgress = now;
     this.#bus.emit('model:onBackground', s);
-    const idle = s.queued === 0 && !this.#entries.size;
-    this.#bus.emit('job:onProgress', {
-      jobId: 'analysis-background',
-      kind: 'analyze',
-      state: this.#paused ? 'paused' : idle ? 'done' : 'running',
-      done: s.done,
-      total: s.total,
-      message: `${s.done} of ${s.total} tracks analysed${s.failed ? `, ${s.failed} failed` : ''}`,
-    });
+    if (this.#bgActive || !idle) {
+      this.#bus.emit('job:onProgress', {
+        jobId: 'analysis-background',
+        kind: 'analyze',
+        state: this.#paused ? 'paused' : idle ? 'done' : 'running',
+        done: s.done,
+        total: s.total,
+        message: `${s.done} of ${s.total} tracks analysed${s.failed ? `, ${s.failed} failed` : ''}`,
+      });
+    }
+    this.#bgActive = !idle;
     if (idle) {
       this.#bgDone = 0;
       this.#bgFailed = 0;
