@@ -18,8 +18,9 @@
  * Mixdown: plain mean over all channels (5.1 included), as the reference's
  * `waveform.mean(dim=0)` (utils/music/util.py). MP3: lame adds ~1105 samples of encoder delay +
  * padding; the mp3 decoder honours the LAME/Xing gapless header for MPEG-1 rates (32/44.1/48 kHz:
- * exact lengths, measured), not for MPEG-2/2.5 LSF rates (<= 24 kHz: +1216..+1701 samples,
- * measured, left as is); decode.test.ts states the tolerance per format.
+ * exact lengths, measured). MPEG-2/2.5 LSF files (<= 24 kHz) from lame carry no Xing/Info header
+ * (checked), so their delay/padding (+1216..+1701 samples, measured) cannot be known and stays;
+ * decode.test.ts states the tolerance per format.
  */
 import fs from 'node:fs';
 import { decodeChunked } from 'audio-decode';
