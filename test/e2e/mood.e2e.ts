@@ -123,4 +123,50 @@ describe('mood map in the browser mode (seeded predictions)', () => {
     await page.locator('[data-testid="mood-selection"][data-count="1"]').waitFor();
     expect(await page.getByRole('table', { name: 'Selected tracks' }).locator('tbody td:first-child').allTextContents()).toEqual(['Sad one']);
   });
+
+  it('a lasso drawn with the mouse selects the tracks inside it', async () => {
+    const page = b.page;
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.getByRole('button', { name: 'Lasso', exact: true }).click();
+    const corners: [number, number][] = [
+      [0.05, 0.05],
+      [1.0, 0.05],
+      [1.0, 1.0],
+      [0.05, 1.0],
+    ];
+    // Data -> page pixels through plotly's own axis mapping (string: no DOM types in node tsconfig).
+    const px = await page.evaluate<[number, number][]>(`(() => {
+      const gd = document.querySelector('[data-testid="mood-map"]');
+      const fl = gd._fullLayout;
+      const r = gd.getBoundingClientRect();
+      return ${JSON.stringify(corners)}.map(([v, a]) => [r.left + fl.xaxis._offset + fl.xaxis.l2p(v), r.top + fl.yaxis._offset + fl.yaxis.l2p(a)]);
+    })()`);
+    await page.mouse.move(px[0]![0], px[0]![1]);
+    await page.mouse.down();
+    for (const [x, y] of [...px.slice(1), px[0]!]) await page.mouse.move(x, y, { steps: 8 });
+    await page.mouse.up();
+    const sel = page.locator('[data-testid="mood-selection"][data-count="3"]');
+    await sel.waitFor();
+    expect(await sel.getByRole('heading').textContent()).toMatch(/lasso/);
+    const titles = await page.getByRole('table', { name: 'Selected tracks' }).locator('tbody td:first-child').allTextContents();
+    expect(titles.sort()).toEqual(['Happy one', 'Happy three', 'Happy two']);
+    await screenshot(page, 'mood-lasso');
+  });
+
+  it('plans a mood path between two points', async () => {
+    const page = b.page;
+    const form = page.getByRole('form', { name: 'Mood path' });
+    await form.getByLabel('From valence').fill('-0.6');
+    await form.getByLabel('From arousal').fill('-0.5');
+    await form.getByLabel('To valence').fill('0.6');
+    await form.getByLabel('To arousal').fill('0.5');
+    await form.getByLabel('Tracks').fill('3');
+    await page.getByRole('button', { name: 'Plan mood path' }).click();
+    await page.locator('[data-testid="mood-selection"][data-count="3"]').filter({ hasText: 'mood path' }).waitFor();
+    const titles = await page.getByRole('table', { name: 'Selected tracks' }).locator('tbody td:first-child').allTextContents();
+    // Starts at the track nearest the start point, ends in the happy quadrant, no repeats.
+    expect(titles[0]).toBe('Sad one');
+    expect(titles[2]).toMatch(/^Happy /);
+    expect(new Set(titles).size).toBe(3);
+  });
 });

@@ -41,9 +41,20 @@ export class MoodState {
   readonly #client: Client;
   #trackCache = new Map<number, Promise<Track | null>>();
   #seq = 0;
+  #reloadTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(client: Client) {
     this.#client = client;
+    // New analyses, imports and removals move points: reload a loaded map, at most every 2 s.
+    client.on('library:onChanged', (e) => {
+      if (e.reason === 'profile') return;
+      this.#trackCache.clear();
+      if (!this.points || this.#reloadTimer) return;
+      this.#reloadTimer = setTimeout(() => {
+        this.#reloadTimer = null;
+        void this.load();
+      }, 2_000);
+    });
   }
 
   /** (Re)loads every point for the current scope. */
