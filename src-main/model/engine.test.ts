@@ -85,11 +85,43 @@ describe('EmotionModel (tiny config, wasm)', () => {
     model.dispose();
   });
 
+  it('whole-song rule: triangular-weighted average of the grid windows (checked against direct forwards)', async () => {
+    const model = await EmotionModel.create({ config: C, weightsDir: dir });
+    const T = 200; // > 3 embed chunks, several batches, an end-aligned last window
+    const f = features(T, 4);
+    const curve = await model.predict(f, { batchSize: 4 });
+    const p = initParams(C, 42);
+    const W = C.windowSteps;
+    const starts = windowStarts(T, W, W / 2);
+    const num = new Float64Array(T);
+    const den = new Float64Array(T);
+    const fr = C.input.framesPerStep * C.input.mels;
+    for (const s of starts) {
+      const r = forward(p, C, {
+        local: tf.tensor4d(f.local.data.slice(s * fr, (s + W) * fr), [1, W, C.input.framesPerStep, C.input.mels]),
+        global: tf.tensor3d(f.global.data.slice(s * 4, (s + W) * 4), [1, W, 4]),
+      });
+      const d = r.output.dataSync();
+      for (let i = 0; i < W; i++) {
+        const w = Math.min(i + 1, W - i);
+        num[s + i] += d[2 * i] * w;
+        den[s + i] += w;
+      }
+      tf.dispose([r.output, r.attnLocal, r.attnGlobal]);
+    }
+    for (let i = 0; i < T; i++) expect(curve.arousal[i]).toBeCloseTo(num[i] / den[i], 5);
+    tf.dispose(Object.values(p));
+    model.dispose();
+  });
+
   it('rejects wrong feature shapes and empty input with clear errors', async () => {
     const model = await EmotionModel.create({ config: C, weightsDir: dir, warmup: false });
     const f = features(4, 1);
     await expect(model.predict({ ...f, local: { ...f.local, mels: 9 } })).rejects.toThrow('expected [steps, 7, 8], got [4, 7, 9]');
     await expect(model.predict(features(0, 1))).rejects.toMatchObject({ code: 'AUDIO_TOO_SHORT' });
+    const withNaN = features(6, 2);
+    withNaN.global.data[4 * 3 + 1] = NaN;
+    await expect(model.predict(withNaN)).rejects.toMatchObject({ code: 'VALIDATION_FAILED', message: 'global features: expected finite values, got NaN at step 3' });
     const ctl = new AbortController();
     ctl.abort();
     await expect(model.predict(features(30, 1), { signal: ctl.signal })).rejects.toMatchObject({ code: 'CANCELLED' });

@@ -218,6 +218,17 @@ function featureDims(c: ModelConfig, f: ModelFeatures): number {
     throw new AppError('MODEL_SHAPE_MISMATCH', `Features: expected feature config ${e.featureConfigHash}, got ${hash}`);
   }
   if (local.steps < 1) throw new AppError('AUDIO_TOO_SHORT', 'Features: expected at least 1 step (0.5 s of audio), got 0');
+  // Non-finite inputs would silently turn the whole curve into NaN (through attention and the LSTM).
+  for (const [name, arr, per] of [
+    ['local', local.data, local.frames * local.mels],
+    ['global', global.data, global.dim],
+  ] as const) {
+    for (let i = 0; i < arr.length; i++) {
+      if (!Number.isFinite(arr[i])) {
+        throw new AppError('VALIDATION_FAILED', `${name} features: expected finite values, got ${arr[i]} at step ${Math.floor(i / per)}`);
+      }
+    }
+  }
   return local.steps;
 }
 
@@ -365,24 +376,28 @@ export class EmotionModel {
     const sumW = new Float64Array(t);
     const weights = new Float64Array(winLen);
     for (let i = 0; i < winLen; i++) weights[i] = Math.min(i + 1, winLen - i);
-    const zChunks: tf.Tensor2D[] = [];
+    // Step embeddings in chunks of EMBED_CHUNK steps; chunks no later window needs are freed, so
+    // memory stays bounded for long recordings. Windows are taken from only the chunks a batch
+    // covers (wasm's Slice copies its whole input, so slicing one song-long tensor per window
+    // would be quadratic in song length).
+    const zChunks: Array<{ start: number; z: tf.Tensor2D }> = [];
     let embedded = 0;
-    let z: tf.Tensor2D | null = null; // concatenation of zChunks, rebuilt when extended
     try {
       const ensureEmbedded = (upTo: number): void => {
-        if (upTo <= embedded) return;
         while (embedded < upTo) {
           const n = Math.min(EMBED_CHUNK, t - embedded);
+          const from = embedded;
           const chunk = tf.tidy(() => {
-            const local = tf.tensor3d(features.local.data.subarray(embedded * fr * mels, (embedded + n) * fr * mels), [n, fr, mels]);
-            const global = tf.tensor2d(features.global!.data.subarray(embedded * gdim, (embedded + n) * gdim), [n, gdim]);
+            const local = tf.tensor3d(features.local.data.subarray(from * fr * mels, (from + n) * fr * mels), [n, fr, mels]);
+            const global = tf.tensor2d(features.global!.data.subarray(from * gdim, (from + n) * gdim), [n, gdim]);
             return stepEmbeddings(params, c, local, global).z;
           });
-          zChunks.push(chunk);
+          zChunks.push({ start: from, z: chunk });
           embedded += n;
         }
-        if (z) z.dispose();
-        z = zChunks.length === 1 ? (tf.clone(zChunks[0]) as tf.Tensor2D) : (tf.concat(zChunks, 0) as tf.Tensor2D);
+      };
+      const releaseBefore = (step: number): void => {
+        while (zChunks.length > 0 && zChunks[0].start + zChunks[0].z.shape[0] <= step) zChunks.shift()!.z.dispose();
       };
       let done = 0;
       let batchIndex = 0;
@@ -404,11 +419,20 @@ export class EmotionModel {
         // Batches ramp 1, 2, 4, ... up to batchSize so the start of the curve is final early.
         const n = Math.min(batchSize, 2 ** batchIndex++, starts.length - done);
         const batchStarts = starts.slice(done, done + n);
-        ensureEmbedded(Math.min(t, batchStarts[batchStarts.length - 1] + winLen));
-        const zz = z as unknown as tf.Tensor2D;
+        const lo = batchStarts[0];
+        const hi = Math.min(t, batchStarts[batchStarts.length - 1] + winLen);
+        ensureEmbedded(hi);
         const out = tf.tidy(() => {
-          const wins = batchStarts.map((s) => tf.slice(zz, [s, 0], [winLen, c.hidden]));
-          const r = sequenceForward(params, c, tf.stack(wins) as tf.Tensor3D);
+          const parts = zChunks.filter((ch) => ch.start < hi && ch.start + ch.z.shape[0] > lo);
+          const range = parts.length === 1 ? parts[0].z : tf.concat(parts.map((ch) => ch.z), 0);
+          const base0 = parts[0].start;
+          // Gather (inference only: no gradient needed) all windows' rows in one op.
+          const idx = new Int32Array(batchStarts.length * winLen);
+          batchStarts.forEach((st, bi) => {
+            for (let i = 0; i < winLen; i++) idx[bi * winLen + i] = st - base0 + i;
+          });
+          const wins = tf.reshape(tf.gather(range, tf.tensor1d(idx, 'int32')), [batchStarts.length, winLen, c.hidden]) as tf.Tensor3D;
+          const r = sequenceForward(params, c, wins);
           tf.dispose([r.attnLocal, r.attnGlobal]);
           return r.output;
         });
@@ -428,11 +452,11 @@ export class EmotionModel {
           }
         });
         done += n;
+        releaseBefore(done < starts.length ? starts[done] : t);
         report();
       }
     } finally {
-      tf.dispose(zChunks);
-      if (z) (z as tf.Tensor).dispose();
+      for (const ch of zChunks) ch.z.dispose();
     }
     const arousal = new Float32Array(t);
     const valence = new Float32Array(t);
