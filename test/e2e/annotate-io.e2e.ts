@@ -14,6 +14,13 @@ import { parseJsonExport } from '../../src-shared/annotation/export';
 import type { SessionSummary } from '../../src-shared/annotation/types';
 import { launchBrowser, screenshot, startStudio, type BrowserFixture, type StudioFixture } from './helpers/studio';
 
+// Callbacks passed to page.evaluate/waitForFunction run in Chromium. These module-local
+// declarations type them without adding the DOM lib to the node program (tsconfig.node.json).
+/* eslint-disable @typescript-eslint/no-explicit-any */
+declare const document: { querySelector(selector: string): any };
+declare const window: any;
+declare const navigator: any;
+
 let a: StudioFixture;
 let c: StudioFixture;
 let b: BrowserFixture;
