@@ -181,6 +181,20 @@ describe('decode compressed formats (generated with sox / lame / flac / opusenc)
     });
   }
 
+  it('a long mp3 streams in bounded chunks (each well under 5 s of audio)', async () => {
+    const w = writeWav(path.join(dir, 'long20.wav'), [tone(220, 20, SR, 0.3), tone(330, 20, SR, 0.3)], SR);
+    const st = await openMonoStream(transcode(w, 'mp3'), { sampleRate: SR });
+    let maxChunk = 0, total = 0, n = 0;
+    for await (const c of st.chunks) {
+      maxChunk = Math.max(maxChunk, c.length);
+      total += c.length;
+      n++;
+    }
+    expect(total).toBe(20 * SR);
+    expect(n).toBeGreaterThan(4);
+    expect(maxChunk).toBeLessThan(5 * SR);
+  });
+
   it('flac 5.1 decodes with 6 channels averaged', async () => {
     const chans = [0, 1, 2, 3, 4, 5].map((c) => tone(110 * (c + 1), 0.9, SR, 0.4));
     const w = path.join(dir, 'six16.wav');

@@ -207,6 +207,17 @@ async function readWavHeader(path: string, fileSize: number): Promise<WavHeader>
 function wavToMono(h: WavHeader, b: Buffer, frames: number): Float32Array {
   const out = new Float32Array(frames);
   const C = h.channels, inv = 1 / C, be = h.bigEndian;
+  if (h.kind === 's16' && !be && b.byteOffset % 2 === 0) {
+    // fast path for the common case: typed view instead of per-sample Buffer reads
+    const v = new Int16Array(b.buffer, b.byteOffset, frames * C);
+    const scale = inv / 32768;
+    for (let f = 0, o = 0; f < frames; f++) {
+      let acc = 0;
+      for (let c = 0; c < C; c++) acc += v[o++];
+      out[f] = acc * scale;
+    }
+    return out;
+  }
   let o = 0;
   for (let f = 0; f < frames; f++) {
     let acc = 0;
