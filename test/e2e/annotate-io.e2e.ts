@@ -67,6 +67,28 @@ describe('export and re-import through the page', () => {
     await page.keyboard.press('KeyM'); // a moment marker
     await page.waitForSelector('[data-testid="recorder-phase"][data-phase="done"]', { timeout: 20_000 });
 
+    // Re-record [2 s, end] through the UI (punch-in), then undo and redo it.
+    const row = page.locator('[data-testid="session-row"]').first();
+    await row.getByRole('button', { name: 'Re-record segment' }).click();
+    await page.getByTestId('punch-from').fill('2');
+    await page.getByRole('button', { name: 'Start re-recording' }).click();
+    await page.waitForSelector('[data-testid="recorder-phase"][data-phase="recording"]', { timeout: 10_000 });
+    await page.getByTestId('annotation-pad').focus();
+    for (let i = 0; i < 16; i++) await page.keyboard.press('KeyD'); // starts where the trace was (-0.40) -> +0.40
+    await page.waitForSelector('[data-testid="recorder-phase"][data-phase="done"]', { timeout: 20_000 });
+    const sid = Number(await row.getAttribute('data-session-id'));
+    const punched = await call<SessionDetail>(a, 'annotation:get', { sessionId: sid });
+    expect(punched.session.layers).toEqual([expect.objectContaining({ layer: 1, tStart: 2, state: 'active' })]);
+    expect(punched.session.layers[0]!.tEnd).toBeGreaterThan(3.5);
+    expect(punched.bins.valence[3]).toBeCloseTo(-0.4, 9); // [1.5, 2) s, before the punch-in: the original take
+    expect(punched.bins.valence[7]).toBeCloseTo(0.4, 9); // [3.5, 4) s: the re-recorded take
+    await row.getByRole('button', { name: 'Undo re-record' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="session-row"] button:nth-of-type(3)')?.disabled === false);
+    expect((await call<SessionDetail>(a, 'annotation:get', { sessionId: sid })).bins.valence[7]).toBeCloseTo(-0.4, 9); // original take again
+    await row.getByRole('button', { name: 'Redo re-record' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="session-row"] button:nth-of-type(2)')?.disabled === false);
+    expect((await call<SessionDetail>(a, 'annotation:get', { sessionId: sid })).bins.valence[7]).toBeCloseTo(0.4, 9);
+
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
     const file = path.join(os.tmpdir(), `pdmer-e2e-export-${process.pid}.json`);
     await download.saveAs(file);
@@ -120,12 +142,23 @@ describe('reliability in the Review view', () => {
       }
       await call(c, 'annotation:finish', { sessionId: s.id });
     }
+    // A base-model prediction for the overlay (untrained weights are fine: it is drawn, not judged).
+    await call(c, 'model:analyze', { trackIds: [two.id], priority: 'play' });
+    for (let i = 0; i < 600; i++) {
+      const curve = await call<{ status: string }>(c, 'model:getCurve', { trackId: two.id });
+      if (curve.status === 'complete') break;
+      if (curve.status === 'failed') throw new Error('analysis failed');
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const page = b.page;
     await page.goto(`${c.server.url}#/review`);
     await page.getByTestId('review-track').selectOption(String(two.id));
     await page.getByTestId('rel-track').waitFor();
     await page.getByTestId('trace-chart-valence').waitFor();
     expect(await page.getByTestId('sd-band').count()).toBe(2);
+    await page.getByTestId('trace-model').first().waitFor();
+    expect(await page.getByTestId('trace-model').count()).toBe(2);
+    expect(await page.getByText('Model prediction').count()).toBeGreaterThan(0);
     const val = async (dim: string, key: string) => Number(await page.getByTestId(`rel-track-${dim}-${key}`).getAttribute('data-value'));
     for (const dim of ['valence', 'arousal']) {
       expect(await val(dim, 'iccAgreement')).toBeCloseTo(56 / 83, 9);
