@@ -6,7 +6,10 @@
  */
 import { pathToFileURL } from 'node:url';
 import { CONFIGS, type ConfigName, type ModelConfig } from './config';
-import { EmotionModel, windowStarts, type AdaptScope, type ModelFeatures } from './engine';
+import * as tf from '@tensorflow/tfjs-core';
+import { EmotionModel, type AdaptScope, type ModelFeatures } from './engine';
+import { sequenceForward, stepEmbeddings } from './network';
+import { disposeParams, initParams } from './params';
 import type { BackendChoice } from './backend';
 
 /** Figures from `benchModel` (milliseconds unless stated). */
@@ -23,9 +26,9 @@ export interface ModelBench {
   realtimeFactor: number;
   /** Time until the first 60 steps (30 s) of curve were final. */
   first30sMs: number;
-  /** Embedding (CNN + fusion) cost per step. */
+  /** Embedding (CNN + fusion) CPU time per step (chunks of 64 steps). */
   embedMsPerStep: number;
-  /** Sequence part (transformer + BiLSTM) cost per 60-step window, batched. */
+  /** Sequence part (transformer + BiLSTM) CPU time per 60-step window, in batches of 16. */
   windowMs: number;
   /** 16 inner SGD steps on one 60-step clip, per adaptation scope (null when skipped). */
   adapt16Ms: Record<AdaptScope, number> | null;
@@ -78,14 +81,33 @@ export async function benchModel(opts: {
       firsts.push(first);
     }
     const predictMs = median(times);
-    // Split: stride = window (no overlap) halves the window count; two runs give both unknowns.
-    const t1 = performance.now();
-    await model.predict(f, { stride: 60 });
-    const noOverlapMs = performance.now() - t1;
-    const w30 = windowStarts(steps, 60, 30).length;
-    const w60 = windowStarts(steps, 60, 60).length;
-    const windowMs = Math.max(0, (predictMs - noOverlapMs) / Math.max(1, w30 - w60));
-    const embedMsPerStep = Math.max(0, (predictMs - w30 * windowMs) / steps);
+    // Split, measured directly on the network functions (CPU time; weights do not affect speed).
+    const cpuOf = async (f: () => Promise<void>, n: number): Promise<number> => {
+      await f();
+      const u = process.cpuUsage();
+      for (let i = 0; i < n; i++) await f();
+      const d = process.cpuUsage(u);
+      return (d.user + d.system) / 1000 / n;
+    };
+    const p = initParams(config, 0);
+    const chunk = Math.min(64, steps);
+    const lt = tf.tensor3d(f.local.data.subarray(0, chunk * config.input.framesPerStep * config.input.mels), [chunk, config.input.framesPerStep, config.input.mels]);
+    const gt = tf.tensor2d(f.global!.data.subarray(0, chunk * config.input.globalDim), [chunk, config.input.globalDim]);
+    const embedMsPerStep =
+      (await cpuOf(async () => {
+        const e = stepEmbeddings(p, config, lt, gt);
+        await e.z.data();
+        e.z.dispose();
+      }, 2)) / chunk;
+    const zb = tf.randomNormal([16, Math.min(60, steps), config.hidden]) as tf.Tensor3D;
+    const windowMs =
+      (await cpuOf(async () => {
+        const r = sequenceForward(p, config, zb);
+        await r.output.data();
+        tf.dispose([r.output, r.attnLocal, r.attnGlobal]);
+      }, 2)) / 16;
+    tf.dispose([lt, gt, zb]);
+    disposeParams(p);
     let adapt16Ms: Record<AdaptScope, number> | null = null;
     let adapt16CpuMs: Record<AdaptScope, number> | null = null;
     if (opts.adapt !== false) {
