@@ -1,6 +1,6 @@
 /**
  * Peak memory of the audio pipeline on a long recording (not a test):
- *   node --import tsx scripts/audio-memory.ts [minutes=60]
+ *   node --import tsx scripts/audio-memory.ts [minutes=60] [mode,mode,...]
  * Writes a synthetic stereo 16-bit 44.1 kHz WAV of that length to the temp dir (635 MB for
  * 60 min), then runs each mode in a fresh child process and prints its peak RSS
  * (process.resourceUsage().maxRSS) next to the size of one full-song mono float copy.
@@ -42,7 +42,8 @@ if (mode === '--child') {
     console.log(`${minutes} min stereo 16-bit WAV: ${(fs.statSync(file).size / 2 ** 20).toFixed(0)} MB on disk; one mono float32 copy at 44.1 kHz = ${monoCopyMB.toFixed(0)} MB\n`);
     console.log('| mode | steps | peak RSS (MB) | CPU s | x real time |');
     console.log('| --- | --- | --- | --- | --- |');
-    for (const which of ['baseline', 'chunks-compact', 'chunks-paper', 'extract-compact', 'extract-paper', 'decodeToMono']) {
+    const modes = process.argv[3]?.split(',') ?? ['baseline', 'chunks-compact', 'chunks-paper', 'extract-compact', 'extract-paper', 'decodeToMono'];
+    for (const which of modes) {
       const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'audio-memory.ts'), '--child', which, file], { encoding: 'utf8', maxBuffer: 1 << 20 });
       if (r.status !== 0) {
         console.log(`| ${which} | failed: ${r.stderr.split('\n').slice(0, 3).join(' ')} | | | |`);

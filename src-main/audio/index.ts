@@ -169,7 +169,9 @@ export async function extractFeatures(path: string, cfg: FeatureConfig, opts: Ex
       }
     } else {
       if (ev.steps < 1) throw tooShort(ev.samples, cfg);
-      const local: LocalFeatures = { data: st!.take(0, ev.steps), steps: ev.steps, frames: fz.frames, mels: fz.mels };
+      // WAV sizes are known up front, so the store is usually exactly full: hand it over without a copy
+      const exact = st!.data.length === ev.steps * st!.stepSize;
+      const local: LocalFeatures = { data: exact ? st!.data : st!.take(0, ev.steps), steps: ev.steps, frames: fz.frames, mels: fz.mels };
       let global: GlobalFeatures | null = null;
       if (acc) {
         const data = new Float32Array(ev.steps * acc.dim);
