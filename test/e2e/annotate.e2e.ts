@@ -153,6 +153,29 @@ describe('annotate in the browser mode', () => {
     expect(last.arousal).toBeCloseTo(0.5, 1);
   });
 
+  it('touch: a finger dragged on the pad moves the cursor (pointer events from CDP touch input)', async () => {
+    const page = b.page;
+    await openAnnotate(page, 'Mouse');
+    const box = (await page.getByTestId('annotation-pad').boundingBox())!;
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 1 });
+    await startAndWaitRecording(page);
+    // Drag from the centre to (valence +0.6, arousal -0.2): x = 80 %, y = 60 %.
+    const at = (fx: number, fy: number) => [{ x: box.x + box.width * fx, y: box.y + box.height * fy }];
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(0.5, 0.5) });
+    for (let k = 1; k <= 5; k++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(0.5 + 0.06 * k, 0.5 + 0.02 * k) });
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    await waitDone(page);
+    await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: false });
+    await cdp.detach();
+    const d = await latestSession('Mouse');
+    checkClock(d);
+    expect(d.session.inputDevice).toBe('touch');
+    const last = d.samples[d.samples.length - 1]!;
+    expect(last.valence).toBeCloseTo(0.6, 1);
+    expect(last.arousal).toBeCloseTo(-0.2, 1);
+  });
+
   it('gamepad: the round stick reaches the square corner; button A marks moments', async () => {
     const page = b.page;
     await openAnnotate(page, 'Pad');
