@@ -113,4 +113,16 @@ describe('listen view with live analysis', () => {
     );
     await screenshot(page, 'library-with-emotion-column');
   });
+
+  it('background analysis of the rest of the library, then the mood map shows every analysed track', async () => {
+    const page = b.page;
+    const strip = page.getByRole('region', { name: 'Background analysis' });
+    await strip.getByText('1 analysed, 1 not yet').waitFor();
+    await strip.getByRole('button', { name: 'Analyse the library' }).click();
+    // Progress shows while it runs, then the strip hides when nothing is left to analyse.
+    await strip.waitFor({ state: 'detached', timeout: 150_000 });
+    await page.getByRole('button', { name: 'Mood map' }).click();
+    await page.locator('[data-testid="mood-count"][data-count="2"]').waitFor();
+    await screenshot(page, 'mood-map-real-analysis');
+  });
 });

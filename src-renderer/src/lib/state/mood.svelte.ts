@@ -6,7 +6,7 @@
  */
 import type { Track } from '../../../../src-shared/domain/track';
 import { decodeMoodPoints, type MoodPath, type MoodPointsData, type MoodRegion, type PathEnd } from '../../../../src-shared/ipc/contract/mood';
-import type { CurveSummary } from '../../../../src-shared/ipc/contract/model';
+import type { BackgroundStatus, CurveSummary } from '../../../../src-shared/ipc/contract/model';
 import { getClient } from '../ipc';
 import { IpcError, type Client } from '../ipc/client';
 
@@ -226,4 +226,67 @@ export function getMood(): MoodState {
 }
 export function getSummaries(): SummaryCache {
   return (summaries ??= new SummaryCache(getClient()));
+}
+
+/**
+ * Background analysis of the whole library (issue 5): progress from `model:onBackground`,
+ * pause/resume, and "analyse the library" (queues every unanalysed track).
+ */
+export class BackgroundAnalysisState {
+  status = $state.raw<BackgroundStatus | null>(null);
+  error = $state<string | null>(null);
+  readonly #client: Client;
+
+  #timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(client: Client) {
+    this.#client = client;
+    client.on('model:onBackground', (s) => (this.status = s));
+    // Play-priority analyses, imports and removals change the counts too (no onBackground then).
+    const later = () => {
+      this.#timer ??= setTimeout(() => {
+        this.#timer = null;
+        void this.refresh();
+      }, 300);
+    };
+    client.on('library:onChanged', (e) => {
+      if (e.reason !== 'profile') later();
+    });
+    client.on('model:onCurve', (c) => {
+      if (c.complete) later();
+    });
+  }
+
+  async refresh(): Promise<void> {
+    await this.#run(async () => {
+      this.status = await this.#client.call('model:backgroundStatus', {});
+    });
+  }
+
+  async setPaused(paused: boolean): Promise<void> {
+    await this.#run(async () => {
+      this.status = await this.#client.call('model:setBackgroundPaused', { paused });
+    });
+  }
+
+  async analyzeLibrary(): Promise<void> {
+    await this.#run(async () => {
+      await this.#client.call('model:analyzeLibrary', {});
+      this.status = await this.#client.call('model:backgroundStatus', {});
+    });
+  }
+
+  async #run(f: () => Promise<void>): Promise<void> {
+    this.error = null;
+    try {
+      await f();
+    } catch (e) {
+      this.error = msg(e, 'Background analysis');
+    }
+  }
+}
+
+let background: BackgroundAnalysisState | null = null;
+export function getBackgroundAnalysis(): BackgroundAnalysisState {
+  return (background ??= new BackgroundAnalysisState(getClient()));
 }

@@ -17,6 +17,7 @@ import Mood from './Mood.svelte';
 import MoodCell from '../components/mood/MoodCell.svelte';
 import PlayCell from '../components/player/PlayCell.svelte';
 import MiniPlayer from '../components/player/MiniPlayer.svelte';
+import BackgroundAnalysis from '../components/mood/BackgroundAnalysis.svelte';
 import Annotate from './Annotate.svelte';
 import Review from './Review.svelte';
 import Study from './Study.svelte';
@@ -54,7 +55,7 @@ export const TRACK_COLUMNS: TrackColumnDef[] = [
   { id: 'mood', label: 'Emotion (V, A)', cell: MoodCell },
 ];
 
-export const DOCK: Component[] = [MiniPlayer];
+export const DOCK: Component[] = [MiniPlayer, BackgroundAnalysis];
 
 
 /** True when a keyboard event matches a shortcut string such as 'Alt+1' or 'Ctrl+Shift+L'. */
