@@ -238,7 +238,12 @@ function wavToMono(h: WavHeader, b: Buffer, frames: number): Float32Array {
 }
 
 async function* wavChunks(path: string, h: WavHeader, resampler: Resampler, counter: { bytes: number }, signal?: AbortSignal): AsyncGenerator<Float32Array> {
-  const fh = await fs.promises.open(path, 'r');
+  let fh: fs.promises.FileHandle;
+  try {
+    fh = await fs.promises.open(path, 'r');
+  } catch (e) {
+    throw new AppError('IO_FAILED', `Could not reopen ${path}: ${(e as Error).message}`);
+  }
   try {
     const totalFrames = Math.floor(h.dataBytes / h.blockAlign);
     const buf = Buffer.alloc(BLOCK_FRAMES * h.blockAlign);

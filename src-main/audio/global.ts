@@ -519,7 +519,7 @@ function pearsonRot(c: Float64Array, prof: readonly number[], tonic: number): nu
 export function globalFeatures(pcm: Float32Array, cfg: FeatureConfig): GlobalFeatures {
   const steps = stepCount(pcm.length, cfg);
   if (steps < 1) {
-    throw new AppError('AUDIO_TOO_SHORT', `expected at least ${cfg.stepSec} s of audio, got ${(pcm.length / cfg.sampleRate).toFixed(2)} s`);
+    throw new AppError('AUDIO_TOO_SHORT', `expected at least ${cfg.stepSec} s of audio, got ${Number((pcm.length / cfg.sampleRate).toFixed(2))} s`);
   }
   const fz = new LocalFeaturizer(cfg);
   const acc = new GlobalAccumulator(cfg);

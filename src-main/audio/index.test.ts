@@ -124,6 +124,22 @@ describe('bad input', () => {
     }
   });
 
+  it('a float WAV containing NaN and Inf samples gives finite features (bad samples read as 0)', async () => {
+    const x = tone(440, 1.2, 44100, 0.5);
+    x[100] = Number.NaN;
+    x[5000] = Number.POSITIVE_INFINITY;
+    x[30000] = Number.NEGATIVE_INFINITY;
+    const p = writeWav(path.join(dir, 'nan.wav'), [x], 44100, 'float32');
+    // the fixture writer clamps to [-1, 1]: put the infinities in by hand (data starts at byte 44)
+    const bytes = fs.readFileSync(p);
+    bytes.writeFloatLE(Number.POSITIVE_INFINITY, 44 + 5000 * 4);
+    bytes.writeFloatLE(Number.NEGATIVE_INFINITY, 44 + 30000 * 4);
+    fs.writeFileSync(p, bytes);
+    const f = await extractFeatures(p, PAPER_FEATURES);
+    expect(allFinite(f.local.data)).toBe(true);
+    expect(allFinite(f.global!.data)).toBe(true);
+  });
+
   it('a 192 kHz source whose content is all above 22.05 kHz leaves no aliased energy at 44.1 kHz', async () => {
     // 30..90 kHz chirp with 0.1 s fades (no onset clicks): after anti-aliased resampling to 44.1 kHz
     // it is (almost) silence; an aliased full-scale tone would reach about +10 in log-mel.

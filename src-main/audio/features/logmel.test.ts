@@ -117,7 +117,7 @@ describe('localFeatures', () => {
     } catch (e) {
       expect(e).toBeInstanceOf(AppError);
       expect((e as AppError).code).toBe('AUDIO_TOO_SHORT');
-      expect((e as AppError).message).toContain('expected at least 0.5 s of audio, got 0.30 s');
+      expect((e as AppError).message).toContain('expected at least 0.5 s of audio, got 0.3 s');
     }
   });
 });

@@ -94,7 +94,7 @@ export function localFeatures(pcm: Float32Array, cfg: FeatureConfig): LocalFeatu
   const fz = new LocalFeaturizer(cfg);
   const steps = stepCount(pcm.length, cfg);
   if (steps < 1) {
-    throw new AppError('AUDIO_TOO_SHORT', `expected at least ${cfg.stepSec} s of audio, got ${(pcm.length / cfg.sampleRate).toFixed(2)} s`);
+    throw new AppError('AUDIO_TOO_SHORT', `expected at least ${cfg.stepSec} s of audio, got ${Number((pcm.length / cfg.sampleRate).toFixed(2))} s`);
   }
   const data = new Float32Array(steps * fz.stepSize);
   for (let s = 0; s < steps; s++) fz.step(pcm, s * fz.stepSamples, data, s * fz.stepSize, s);
