@@ -308,7 +308,14 @@ export class EmotionModel {
       );
     }
     const model = new EmotionModel(config, params, manifest, backend, baseline);
-    if (opts.warmup !== false) await model.#warmup();
+    if (opts.warmup !== false) {
+      try {
+        await model.#warmup();
+      } catch (e) {
+        model.dispose();
+        throw e;
+      }
+    }
     return model;
   }
 
