@@ -37,4 +37,9 @@ describe('feature configs', () => {
     expect(featureConfigHash({ ...PAPER_FEATURES, global: { ...PAPER_FEATURES.global, windowSec: 20 } })).not.toBe(h);
     expect(featureConfigHash(COMPACT_FEATURES)).not.toBe(h);
   });
+
+  it('pins the shipped hashes: a change here invalidates cached features and shipped weights (resources/models/*/manifest.json)', () => {
+    expect(featureConfigHash(COMPACT_FEATURES)).toBe('a486ae3a21e220e1bd390836ce9649d260e6dbac68ee40e94994e94888f97d02');
+    expect(featureConfigHash(PAPER_FEATURES)).toBe('92aba506496994d466aff205da770ae756b67e7ae4a6104b169707220eaef34d');
+  });
 });
