@@ -168,6 +168,38 @@ describe('EmotionModel (tiny config, wasm)', () => {
   });
 });
 
+describe('adaptation scopes', () => {
+  it('no-cnn leaves the CNN at the base weights, predictor also the encoder; all changes everything trainable', async () => {
+    const model = await EmotionModel.create({ config: C, weightsDir: dir, warmup: false });
+    const support = { features: features(12, 7), arousal: new Float32Array(12).map((_, i) => Math.sin(i)), valence: new Float32Array(12).map((_, i) => Math.cos(i)) };
+    const base = initParams(C, 42); // same values as the saved weights
+    const changed = async (scope: 'all' | 'no-cnn' | 'predictor') => {
+      const pw = await model.adapt(support, { steps: 2, lr: 0.05, scope, seed: 3 });
+      const names = Object.keys(base).filter((n) => {
+        const a = base[n].dataSync();
+        const b = pw.params[n].dataSync();
+        return a.some((v, i) => v !== b[i]);
+      });
+      pw.dispose();
+      return names;
+    };
+    const cnn = (n: string) => n.startsWith('spectrogram_feature_extractor');
+    const enc = (n: string) => n.startsWith('multi_scale_attention') || n.startsWith('fusion_model');
+    const pred = (n: string) => n.startsWith('sequence_predict_model');
+    const all = await changed('all');
+    expect(all.some(cnn) && all.some(enc) && all.some(pred)).toBe(true);
+    expect(all.some((n) => n.includes('running_'))).toBe(false);
+    const noCnn = await changed('no-cnn');
+    expect(noCnn.some(cnn)).toBe(false);
+    expect(noCnn.some(enc) && noCnn.some(pred)).toBe(true);
+    const predictor = await changed('predictor');
+    expect(predictor.length).toBeGreaterThan(0);
+    expect(predictor.every(pred)).toBe(true);
+    tf.dispose(Object.values(base));
+    model.dispose();
+  });
+});
+
 describe('shipped weights', () => {
   it('resources/models/dsaml-compact-v0 loads as the compact config, marked untrained, and predicts finite values', async () => {
     const model = await EmotionModel.create({ weightsDir: defaultWeightsDir(), config: COMPACT_CONFIG, backend: 'wasm' });
