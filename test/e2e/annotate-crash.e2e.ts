@@ -12,12 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chirp, writeWav } from '../fixtures/audio';
 import { launchBrowser, REPO, screenshot, type BrowserFixture } from './helpers/studio';
 
-// Callbacks passed to page.evaluate/waitForFunction run in Chromium. These module-local
-// declarations type them without adding the DOM lib to the node program (tsconfig.node.json).
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: { querySelector(selector: string): any };
-declare const window: any;
-declare const navigator: any;
 
 const BIN = path.join(REPO, 'bin', 'pdmer.mjs');
 let dataDir: string;
@@ -89,16 +83,16 @@ describe('annotation survives a killed server', () => {
     await page.getByTestId('annotation-pad').waitFor();
     await page.getByTestId('new-profile').fill('Crash tester');
     await page.getByRole('button', { name: 'Create' }).click();
-    await page.waitForFunction(() => (document.querySelector('[data-testid="profile-select"]'))?.selectedOptions[0]?.textContent === 'Crash tester');
-    await page.waitForFunction(() => (document.querySelector('[data-testid="track-select"]'))?.options.length === 1);
+    await page.waitForFunction(() => (document.querySelector<HTMLSelectElement>('[data-testid="profile-select"]'))?.selectedOptions[0]?.textContent === 'Crash tester');
+    await page.waitForFunction(() => (document.querySelector<HTMLSelectElement>('[data-testid="track-select"]'))?.options.length === 1);
     await page.getByTestId('start-recording').click();
     await page.waitForSelector('[data-testid="recorder-phase"][data-phase="recording"]', { timeout: 10_000 });
     const pad = page.getByTestId('annotation-pad');
     await pad.focus();
     // Record until at least 2.5 s of audio have passed, moving the cursor meanwhile.
     for (let i = 0; i < 6; i++) await page.keyboard.press('ArrowUp');
-    await page.waitForFunction(() => ((document.querySelector('[data-testid="annotate-audio"]'))?.currentTime ?? 0) > 2.5);
-    const tKill = await page.evaluate(() => (document.querySelector('[data-testid="annotate-audio"]')).currentTime);
+    await page.waitForFunction(() => (document.querySelector<HTMLAudioElement>('[data-testid="annotate-audio"]')?.currentTime ?? 0) > 2.5);
+    const tKill = await page.evaluate(() => document.querySelector<HTMLAudioElement>('[data-testid="annotate-audio"]')!.currentTime);
     await kill(first.proc);
     server = null;
 
@@ -136,7 +130,7 @@ describe('annotation survives a killed server', () => {
     await row.getByRole('button', { name: 'Resume' }).click();
     await page.waitForSelector('[data-testid="recorder-phase"][data-phase="recording"]', { timeout: 10_000 });
     const resumedFrom = after.rows[after.rows.length - 1]!.t;
-    await page.waitForFunction((t0) => ((document.querySelector('[data-testid="annotate-audio"]'))?.currentTime ?? 0) > t0 + 1, resumedFrom);
+    await page.waitForFunction((t0) => (document.querySelector<HTMLAudioElement>('[data-testid="annotate-audio"]')?.currentTime ?? 0) > t0 + 1, resumedFrom);
     await page.getByTestId('stop-recording').click();
     await page.waitForSelector('[data-testid="recorder-phase"][data-phase="done"]', { timeout: 10_000 });
     const done = readSession();

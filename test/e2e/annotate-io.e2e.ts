@@ -14,12 +14,6 @@ import { parseJsonExport } from '../../src-shared/annotation/export';
 import type { SessionSummary } from '../../src-shared/annotation/types';
 import { launchBrowser, screenshot, startStudio, type BrowserFixture, type StudioFixture } from './helpers/studio';
 
-// Callbacks passed to page.evaluate/waitForFunction run in Chromium. These module-local
-// declarations type them without adding the DOM lib to the node program (tsconfig.node.json).
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: { querySelector(selector: string): any };
-declare const window: any;
-declare const navigator: any;
 
 let a: StudioFixture;
 let c: StudioFixture;
@@ -83,10 +77,10 @@ describe('export and re-import through the page', () => {
     expect(punched.bins.valence[3]).toBeCloseTo(-0.4, 9); // [1.5, 2) s, before the punch-in: the original take
     expect(punched.bins.valence[7]).toBeCloseTo(0.4, 9); // [3.5, 4) s: the re-recorded take
     await row.getByRole('button', { name: 'Undo re-record' }).click();
-    await page.waitForFunction(() => document.querySelector('[data-testid="session-row"] button:nth-of-type(3)')?.disabled === false);
+    await page.waitForFunction(() => document.querySelector<HTMLButtonElement>('[data-testid="session-row"] button:nth-of-type(3)')?.disabled === false);
     expect((await call<SessionDetail>(a, 'annotation:get', { sessionId: sid })).bins.valence[7]).toBeCloseTo(-0.4, 9); // original take again
     await row.getByRole('button', { name: 'Redo re-record' }).click();
-    await page.waitForFunction(() => document.querySelector('[data-testid="session-row"] button:nth-of-type(2)')?.disabled === false);
+    await page.waitForFunction(() => document.querySelector<HTMLButtonElement>('[data-testid="session-row"] button:nth-of-type(2)')?.disabled === false);
     expect((await call<SessionDetail>(a, 'annotation:get', { sessionId: sid })).bins.valence[7]).toBeCloseTo(0.4, 9);
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);

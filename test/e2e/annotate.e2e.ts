@@ -12,12 +12,6 @@ import { chirp, writeWav } from '../fixtures/audio';
 import type { SessionDetail } from '../../src-shared/ipc/contract/annotation';
 import { launchBrowser, screenshot, startStudio, type BrowserFixture, type StudioFixture } from './helpers/studio';
 
-// Callbacks passed to page.evaluate/waitForFunction run in Chromium. These module-local
-// declarations type them without adding the DOM lib to the node program (tsconfig.node.json).
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: { querySelector(selector: string): any };
-declare const window: any;
-declare const navigator: any;
 
 const TRACK_SEC = 6;
 let s: StudioFixture;
@@ -53,7 +47,7 @@ beforeAll(async () => {
           axes: [p.x, p.y, 0, 0],
           buttons: Array.from({ length: 16 }, (_, i) => ({ pressed: i === 0 && p.a, touched: false, value: i === 0 && p.a ? 1 : 0 })),
           hapticActuators: [], vibrationActuator: null,
-        },
+        } as unknown as Gamepad,
         null, null, null,
       ];
     };
@@ -218,12 +212,12 @@ describe('annotate in the browser mode', () => {
     await openAnnotate(page, 'Keys');
     await startAndWaitRecording(page);
     await page.getByTestId('annotation-pad').focus();
-    await page.waitForFunction(() => ((document.querySelector('[data-testid="annotate-audio"]'))?.currentTime ?? 0) > 1);
+    await page.waitForFunction(() => (document.querySelector<HTMLAudioElement>('[data-testid="annotate-audio"]')?.currentTime ?? 0) > 1);
     await page.evaluate(() => window.dispatchEvent(new Event('blur')));
     await page.waitForSelector('[data-testid="recorder-phase"][data-phase="paused"]');
     expect(await page.getByTestId('pause-notice').textContent()).toMatch(/lost focus/);
-    expect(await page.evaluate(() => (document.querySelector('[data-testid="annotate-audio"]')).paused)).toBe(true);
-    const pausedAt = await page.evaluate(() => (document.querySelector('[data-testid="annotate-audio"]')).currentTime);
+    expect(await page.evaluate(() => document.querySelector<HTMLAudioElement>('[data-testid="annotate-audio"]')!.paused)).toBe(true);
+    const pausedAt = await page.evaluate(() => document.querySelector<HTMLAudioElement>('[data-testid="annotate-audio"]')!.currentTime);
     await page.keyboard.press('Space');
     await page.waitForSelector('[data-testid="recorder-phase"][data-phase="countdown"]');
     await page.waitForSelector('[data-testid="recorder-phase"][data-phase="recording"]', { timeout: 10_000 });
