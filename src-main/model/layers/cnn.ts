@@ -61,16 +61,27 @@ const explicitPad = (pad: [number, number]): Pad4 => [
  * output gradient: dW[i, j, ci, co] = sum_{n,h,w} xp[n, h+i, w+j, ci] * dy[n, h, w, co], i.e.
  * conv2d(xp^T [ci, Hp, Wp, N], dy^T [Ho, Wo, N, co]) -> [ci, kh, kw, co].
  * @param x `[N, H, W, Cin]`, kernel `[kh, kw, Cin, Cout]`
+ * @param inputGrad false when x never needs a gradient (the network's input spectrogram): the
+ *   input gradient is then zeros instead of a convolution
  * @returns `[N, Ho, Wo, Cout]` (without bias), owned by the caller.
  */
-export function conv2dTrainable(x: tf.Tensor4D, kernel: tf.Tensor4D, pad: [number, number]): tf.Tensor4D {
+export function conv2dTrainable(x: tf.Tensor4D, kernel: tf.Tensor4D, pad: [number, number], inputGrad = true): tf.Tensor4D {
   const f = tf.customGrad(((xi: tf.Tensor4D, ki: tf.Tensor4D, save: tf.GradSaveFunc) => {
     save([xi, ki]);
     return {
       value: tf.conv2d(xi, ki, 1, explicitPad(pad)),
       gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
         const [sx, sk] = saved as [tf.Tensor4D, tf.Tensor4D];
-        const dx = tf.conv2dTranspose(dy, sk, sx.shape, 1, explicitPad(pad) as never);
+        const [kh, kw] = sk.shape;
+        const fullPad: [number, number] = [kh - 1 - pad[0], kw - 1 - pad[1]];
+        let dx: tf.Tensor;
+        if (!inputGrad) dx = tf.zeros(sx.shape);
+        else if (fullPad[0] >= 0 && fullPad[1] >= 0) {
+          // dx is the full correlation of dy with the flipped kernel (in/out swapped): a forward
+          // Conv2D, ~5x faster on wasm than its Conv2DBackpropInput kernel.
+          const flipped = tf.transpose(tf.reverse(sk, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+          dx = tf.conv2d(dy, flipped, 1, explicitPad(fullPad));
+        } else dx = tf.conv2dTranspose(dy, sk, sx.shape, 1, explicitPad(pad) as never);
         const xp = tf.pad(sx, explicitPad(pad));
         const dw = tf.conv2d(tf.transpose(xp, [3, 1, 2, 0]) as tf.Tensor4D, tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D, 1, 'valid');
         return [dx, tf.transpose(dw, [1, 2, 0, 3])];
@@ -137,7 +148,8 @@ export function spectrogramFeatureExtractor(
         activation: 'relu',
       });
     } else {
-      const conv = tf.add(conv2dTrainable(x, kernel, pads[b]), params[`${L}.conv.bias`]);
+      // The first block's input is the spectrogram, which never needs a gradient.
+      const conv = tf.add(conv2dTrainable(x, kernel, pads[b], b > 0), params[`${L}.conv.bias`]);
       const bn = batchNorm(conv, bnp, true, eps);
       if (stats && bn.mean && bn.varUnbiased) stats[`${L}.bn`] = { mean: bn.mean, varUnbiased: bn.varUnbiased };
       act = tf.relu(bn.y) as tf.Tensor4D;
