@@ -169,4 +169,19 @@ describe('mood map in the browser mode (seeded predictions)', () => {
     expect(titles[2]).toMatch(/^Happy /);
     expect(new Set(titles).size).toBe(3);
   });
+
+  it('hovering a point names the track and clicking it plays it', async () => {
+    const page = b.page;
+    const [[x, y]] = await page.evaluate<[number, number][]>(`(() => {
+      const gd = document.querySelector('[data-testid="mood-map"]');
+      const fl = gd._fullLayout;
+      const r = gd.getBoundingClientRect();
+      return [[r.left + fl.xaxis._offset + fl.xaxis.l2p(-0.6), r.top + fl.yaxis._offset + fl.yaxis.l2p(-0.5)]];
+    })()`);
+    await page.mouse.move(x! + 2, y! + 2);
+    await page.mouse.move(x!, y!, { steps: 3 });
+    await page.getByTestId('mood-tooltip').filter({ hasText: 'Sad one' }).waitFor();
+    await page.mouse.click(x!, y!);
+    await page.getByRole('region', { name: 'Now playing' }).filter({ hasText: 'Sad one' }).waitFor();
+  });
 });
