@@ -6,6 +6,8 @@ import { importCommand } from './import';
 import { listCommand } from './list';
 import { serveCommand } from './serve';
 import { trainCommand } from './train';
+import { metaTrainCommand } from './meta-train';
+import { evalCommand } from './eval';
 
 export const COMMANDS: Command[] = [
   importCommand,
@@ -13,5 +15,7 @@ export const COMMANDS: Command[] = [
   serveCommand,
   analyzeCommand,
   trainCommand,
+  metaTrainCommand,
+  evalCommand,
   annotationsCommand,
 ];
