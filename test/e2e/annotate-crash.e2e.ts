@@ -126,6 +126,10 @@ describe('annotation survives a killed server', () => {
     await row.waitFor();
     expect(await row.getAttribute('data-state')).toBe('interrupted');
     expect(await row.textContent()).toMatch(/interrupted/);
+    // A banner offers to resume or discard it.
+    const banner = page.getByTestId('interrupted-banner');
+    expect(await banner.textContent()).toContain(`#${after.id}`);
+    expect(await banner.getByRole('button', { name: `Discard #${after.id} (can be restored)` }).count()).toBe(1);
     await screenshot(page, 'annotate-after-crash');
     await row.getByRole('button', { name: 'Resume' }).click();
     await page.waitForSelector('[data-testid="recorder-phase"][data-phase="recording"]', { timeout: 10_000 });

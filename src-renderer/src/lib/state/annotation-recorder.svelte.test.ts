@@ -147,3 +147,28 @@ describe('Recorder', () => {
     rec.dispose();
   });
 });
+
+describe('Recorder heartbeat', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 1_000_000 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('sends an empty batch every ~5 s while paused so the writer lease stays alive', async () => {
+    const { client, ok } = fakeClient();
+    const rec = new Recorder(client, { rateHz: 30, flushMs: 250, countdownSec: 0 });
+    await rec.start({ profileId: 1, trackId: 2, audio: fakeAudio() as unknown as HTMLMediaElement });
+    await vi.advanceTimersByTimeAsync(1_000);
+    rec.pause('paused by test');
+    await vi.advanceTimersByTimeAsync(500);
+    const n = ok.length;
+    await vi.advanceTimersByTimeAsync(20_000);
+    const beats = ok.slice(n);
+    expect(beats.length).toBeGreaterThanOrEqual(3);
+    expect(beats.length).toBeLessThanOrEqual(5);
+    expect(beats.every((b) => b.length === 0)).toBe(true);
+    rec.dispose();
+  });
+});

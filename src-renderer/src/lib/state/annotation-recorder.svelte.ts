@@ -228,6 +228,7 @@ export class Recorder {
   }
 
   #beginCountdown(): void {
+    this.#lastSentAt = Date.now(); // start/resume/punch-in just talked to the main process
     this.#clearCountdown();
     this.phase = 'countdown';
     this.countdown = this.countdownSec;
@@ -296,12 +297,18 @@ export class Recorder {
     this.#gamepadMoment = pressed;
   }
 
+  #lastSentAt = 0;
   async #flush(): Promise<void> {
-    if (this.#inflight || this.#queue.length === 0 || !this.session) return;
+    if (this.#inflight || !this.session) return;
+    // While paused or counting down nothing is sampled; an empty batch every 5 s keeps the main
+    // process's writer lease, so a long pause is not mistaken for a dead renderer.
+    const heartbeat = this.#queue.length === 0 && (this.phase === 'paused' || this.phase === 'countdown') && Date.now() - this.#lastSentAt > 5_000;
+    if (this.#queue.length === 0 && !heartbeat) return;
     this.#inflight = true;
     const batch = this.#queue.slice(0, 240);
     try {
       await this.#client.call('annotation:append', { sessionId: this.session.id, samples: batch });
+      this.#lastSentAt = Date.now();
       this.#queue.splice(0, batch.length);
       this.sent += batch.length;
       this.error = null;
