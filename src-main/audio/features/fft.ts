@@ -2,14 +2,14 @@
  * FFTs for the log-mel front end, in plain TypeScript (the tfjs wasm backend has no FFT kernel,
  * STYLE B13). Power-of-two real transforms use fft.js (radix-4); any other size (the reference's
  * n_fft = 2646 = 2 * 3^3 * 7^2) uses a mixed-radix Stockham autosort FFT written here, with
- * unrolled radix-2/3/4/7 butterflies and a generic odd-radix butterfly for other prime factors.
+ * unrolled radix-2/3/4/7/9 butterflies and a generic odd-radix butterfly for other prime factors.
  * Even real sizes run as a half-size complex FFT plus the standard split post-processing.
  * Large prime factors cost O(p) per point (no Bluestein): fine for the sizes configs use.
  * Tested against a direct DFT in fft.test.ts.
  */
 import FFT from 'fft.js';
 
-/** Prime factorisation into butterflies: 4s first, then 2, 3, 5, 7, ... */
+/** Factorisation into butterflies: 4s first, then 9s, then primes 2, 3, 5, 7, ... */
 export function fftRadices(n: number): number[] {
   if (!Number.isInteger(n) || n < 1) throw new Error(`Expected a positive integer FFT size, got ${n}`);
   const out: number[] = [];
@@ -17,6 +17,10 @@ export function fftRadices(n: number): number[] {
   while (m % 4 === 0) {
     out.push(4);
     m /= 4;
+  }
+  while (m % 9 === 0) {
+    out.push(9);
+    m /= 9;
   }
   for (let p = 2; m > 1; p++) {
     while (m % p === 0) {
@@ -75,7 +79,7 @@ export class ComplexFft {
         }
       }
       const st: Stage = { radix: r, len, stride, twRe, twIm };
-      if (r !== 2 && r !== 3 && r !== 4 && r !== 7) {
+      if (r !== 2 && r !== 3 && r !== 4 && r !== 7 && r !== 9) {
         st.cRe = new Float64Array(r * r);
         st.cIm = new Float64Array(r * r);
         for (let j = 0; j < r; j++) {
@@ -108,6 +112,7 @@ export class ComplexFft {
         case 3: radix3(st, xr, xi, yr, yi); break;
         case 4: radix4(st, xr, xi, yr, yi); break;
         case 7: radix7(st, xr, xi, yr, yi); break;
+        case 9: radix9(st, xr, xi, yr, yi); break;
         default: radixOdd(st, xr, xi, yr, yi, this.tRe, this.tIm);
       }
       const sr = xr, si = xi;
@@ -218,6 +223,63 @@ function radix7(st: Stage, xr: Float64Array, xi: Float64Array, yr: Float64Array,
       yr[o + 5 * s] = br * wr - bi * wi; yi[o + 5 * s] = br * wi + bi * wr;
       br = A1r - B1i; bi = A1i + B1r; wr = twRe[tw + 5]; wi = twIm[tw + 5];
       yr[o + 6 * s] = br * wr - bi * wi; yi[o + 6 * s] = br * wi + bi * wr;
+    }
+  }
+}
+
+// radix 9 = 3 x 3 with internal twiddles w9^(j2*k1): fewer passes than two radix-3 stages
+const W9 = [1, 2, 4].map((k) => [Math.cos((-2 * Math.PI * k) / 9), Math.sin((-2 * Math.PI * k) / 9)]);
+const W91R = W9[0][0], W91I = W9[0][1], W92R = W9[1][0], W92I = W9[1][1], W94R = W9[2][0], W94I = W9[2][1];
+function radix9(st: Stage, xr: Float64Array, xi: Float64Array, yr: Float64Array, yi: Float64Array): void {
+  const s = st.stride, m = st.len / 9, { twRe, twIm } = st;
+  const sm = s * m;
+  for (let p = 0; p < m; p++) {
+    const tw = 8 * p;
+    for (let q = 0; q < s; q++) {
+      const i0 = q + s * p;
+      // column DFT3 over j1 for j2 = 0, 1, 2: inputs a[j2], a[3+j2], a[6+j2]
+      let ar = xr[i0], ai = xi[i0], br = xr[i0 + 3 * sm], bi = xi[i0 + 3 * sm], cr = xr[i0 + 6 * sm], ci = xi[i0 + 6 * sm];
+      let tr = br + cr, ti = bi + ci, dr = S3 * (br - cr), di = S3 * (bi - ci), mr = ar - 0.5 * tr, mi = ai - 0.5 * ti;
+      const u00r = ar + tr, u00i = ai + ti, u01r = mr + di, u01i = mi - dr, u02r = mr - di, u02i = mi + dr;
+      ar = xr[i0 + sm]; ai = xi[i0 + sm]; br = xr[i0 + 4 * sm]; bi = xi[i0 + 4 * sm]; cr = xr[i0 + 7 * sm]; ci = xi[i0 + 7 * sm];
+      tr = br + cr; ti = bi + ci; dr = S3 * (br - cr); di = S3 * (bi - ci); mr = ar - 0.5 * tr; mi = ai - 0.5 * ti;
+      const u10r = ar + tr, u10i = ai + ti;
+      let vr = mr + di, vi = mi - dr;
+      const u11r = vr * W91R - vi * W91I, u11i = vr * W91I + vi * W91R;
+      vr = mr - di; vi = mi + dr;
+      const u12r = vr * W92R - vi * W92I, u12i = vr * W92I + vi * W92R;
+      ar = xr[i0 + 2 * sm]; ai = xi[i0 + 2 * sm]; br = xr[i0 + 5 * sm]; bi = xi[i0 + 5 * sm]; cr = xr[i0 + 8 * sm]; ci = xi[i0 + 8 * sm];
+      tr = br + cr; ti = bi + ci; dr = S3 * (br - cr); di = S3 * (bi - ci); mr = ar - 0.5 * tr; mi = ai - 0.5 * ti;
+      const u20r = ar + tr, u20i = ai + ti;
+      vr = mr + di; vi = mi - dr;
+      const u21r = vr * W92R - vi * W92I, u21i = vr * W92I + vi * W92R;
+      vr = mr - di; vi = mi + dr;
+      const u22r = vr * W94R - vi * W94I, u22i = vr * W94I + vi * W94R;
+      const o = q + s * 9 * p;
+      // row DFT3 over j2 for k1 = 0, 1, 2 -> outputs k1, k1 + 3, k1 + 6
+      for (let k1 = 0; k1 < 3; k1++) {
+        const a0r = k1 === 0 ? u00r : k1 === 1 ? u01r : u02r, a0i = k1 === 0 ? u00i : k1 === 1 ? u01i : u02i;
+        const a1r = k1 === 0 ? u10r : k1 === 1 ? u11r : u12r, a1i = k1 === 0 ? u10i : k1 === 1 ? u11i : u12i;
+        const a2r = k1 === 0 ? u20r : k1 === 1 ? u21r : u22r, a2i = k1 === 0 ? u20i : k1 === 1 ? u21i : u22i;
+        const sr = a1r + a2r, si = a1i + a2i, er = S3 * (a1r - a2r), ei = S3 * (a1i - a2i);
+        const hr = a0r - 0.5 * sr, hi = a0i - 0.5 * si;
+        let br2 = a0r + sr, bi2 = a0i + si;
+        let k = k1;
+        if (k === 0) {
+          yr[o] = br2; yi[o] = bi2;
+        } else {
+          const wr = twRe[tw + k - 1], wi = twIm[tw + k - 1];
+          yr[o + k * s] = br2 * wr - bi2 * wi; yi[o + k * s] = br2 * wi + bi2 * wr;
+        }
+        k = k1 + 3;
+        br2 = hr + ei; bi2 = hi - er;
+        let wr = twRe[tw + k - 1], wi = twIm[tw + k - 1];
+        yr[o + k * s] = br2 * wr - bi2 * wi; yi[o + k * s] = br2 * wi + bi2 * wr;
+        k = k1 + 6;
+        br2 = hr - ei; bi2 = hi + er;
+        wr = twRe[tw + k - 1]; wi = twIm[tw + k - 1];
+        yr[o + k * s] = br2 * wr - bi2 * wi; yi[o + k * s] = br2 * wi + bi2 * wr;
+      }
     }
   }
 }
