@@ -184,4 +184,21 @@ describe('mood map in the browser mode (seeded predictions)', () => {
     await page.mouse.click(x!, y!);
     await page.getByRole('region', { name: 'Now playing' }).filter({ hasText: 'Sad one' }).waitFor();
   });
+
+  it('follows the dark theme (plot text from the theme, controls still named)', async () => {
+    const page = b.page;
+    await page.getByRole('combobox', { name: 'Theme' }).selectOption('dark');
+    await expect
+      .poll(() =>
+        page.evaluate<string>(`(() => document.querySelector('[data-testid="mood-map"]')._fullLayout.font.color)()`),
+      )
+      .toBe('#e5e7eb');
+    await page.getByRole('button', { name: 'Select region' }).waitFor();
+    await screenshot(page, 'mood-map-dark');
+    await page.getByRole('button', { name: 'Listen', exact: true }).click();
+    await page.getByRole('slider', { name: 'Seek' }).waitFor();
+    await page.getByRole('slider', { name: 'Volume' }).waitFor();
+    await screenshot(page, 'listen-dark');
+    await page.getByRole('combobox', { name: 'Theme' }).selectOption('light');
+  });
 });
