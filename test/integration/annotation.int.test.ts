@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { closeDatabase, openDatabase } from '../../src-main/db/open';
+import { getUserVersion, updateToVersion } from '../../src-main/db/migrations/index';
 import type { WritableDB } from '../../src-main/db/types';
 import { createDispatcher } from '../../src-main/ipc/dispatch';
 import { annotationHandlers } from '../../src-main/ipc/handlers/annotation';
@@ -380,5 +381,43 @@ describe('IPC boundary', () => {
     const list = await dispatch('annotation:list', {}, ctx);
     expect(list).toMatchObject({ ok: true });
     expect(db.prepare('SELECT count(*) AS n FROM annotation_samples').get()).toEqual({ n: 1 });
+  });
+});
+
+describe('migration 0002 and query plans', () => {
+  const t = useTmpDir('pdmer-annot-');
+
+  it('upgrading a version-1 library gives existing sessions unique uids and keeps their samples', () => {
+    const file = path.join(t.dir, 'library.sqlite');
+    const db = openDatabase(file, { targetVersion: 1 });
+    t.track({ close: () => closeDatabase(db) });
+    expect(getUserVersion(db)).toBe(1);
+    const lib = seedLibrary(db);
+    for (let k = 0; k < 2; k++) {
+      const id = Number(db.prepare(`INSERT INTO annotation_sessions (profile_id, track_id, sample_rate_hz) VALUES (?, ?, 30)`).run(lib.profiles[0], lib.tracks[0]).lastInsertRowid);
+      db.prepare(`INSERT INTO annotation_samples (session_id, seq, t_audio, valence, arousal) VALUES (?, 0, 0.5, 0.1, 0.2)`).run(id);
+    }
+    updateToVersion(db, 2);
+    expect(getUserVersion(db)).toBe(2);
+    const rows = db.prepare(`SELECT uid FROM annotation_sessions`).all() as { uid: string }[];
+    expect(rows.length).toBe(2);
+    expect(rows[0]!.uid).toMatch(/^[0-9a-f]{32}$/);
+    expect(rows[0]!.uid).not.toBe(rows[1]!.uid);
+    expect(db.prepare(`SELECT count(*) AS n FROM annotation_samples`).get()).toEqual({ n: 2 });
+    expect(() => db.prepare(`UPDATE annotation_sessions SET uid = (SELECT min(uid) FROM annotation_sessions)`).run()).toThrow(/UNIQUE/);
+    // The service recovers those 'recording' sessions as interrupted.
+    const svc = new AnnotationService(db);
+    expect(svc.recoveredOnStartup.length).toBe(2);
+  });
+
+  it('hot queries use indexes (samples by session, sessions by profile/track/uid)', () => {
+    const db = open(t.dir);
+    t.track({ close: () => closeDatabase(db) });
+    const plan = (q: string) => (db.prepare(`EXPLAIN QUERY PLAN ${q}`).all() as { detail: string }[]).map((r) => r.detail).join(' | ');
+    expect(plan(`SELECT seq, t_audio FROM annotation_samples WHERE session_id = 1 ORDER BY seq`)).toMatch(/USING PRIMARY KEY \(session_id=\?\)/);
+    expect(plan(`SELECT id FROM annotation_sessions WHERE profile_id = 1 AND state IN ('complete', 'interrupted')`)).toMatch(/annotation_sessions_profile/);
+    expect(plan(`SELECT id FROM annotation_sessions WHERE track_id = 1`)).toMatch(/annotation_sessions_track/);
+    expect(plan(`SELECT id FROM annotation_sessions WHERE uid = 'x'`)).toMatch(/annotation_sessions_uid/);
+    expect(plan(`SELECT count(*) FROM annotation_samples x WHERE x.session_id = 1`)).not.toMatch(/SCAN annotation_samples$/);
   });
 });
