@@ -9,6 +9,7 @@ import {
   parseLongCsv,
   parseWideCsv,
   sessionBins,
+  splitExport,
   toColumns,
   wideRows,
   writeJsonExport,
@@ -89,6 +90,23 @@ describe('exports re-import exactly', () => {
     expect(back.rows).toEqual(rows.map((r) => ({ ...r, values: trimNulls(r.values) })));
     expect(rows[0].values).toEqual(sessionBins(sessions[0]).valence);
     expect(rows[0].values.length).toBe(14); // 7 s track
+  });
+
+  it('splits a big export into self-contained parts by whole sessions', () => {
+    const many = [1, 2, 3, 4, 5].map((k) => session(`u${k}`, 20 + k, `P${k}`, k));
+    const big: ExportDocument = { ...doc, sessions: many };
+    const text = writeJsonExport(big);
+    const limit = Math.ceil(text.length / 2.5);
+    const parts = splitExport(text, limit);
+    expect(parts.length).toBeGreaterThanOrEqual(3);
+    for (const p of parts) expect(p.length).toBeLessThanOrEqual(limit);
+    expect(parts.flatMap((p) => parseJsonExport(p).sessions)).toEqual(many);
+    const csv = writeLongCsv(longRows(many));
+    const csvParts = splitExport(csv, Math.ceil(csv.length / 2));
+    expect(csvParts.length).toBeGreaterThanOrEqual(2);
+    expect(csvParts.flatMap((p) => parseLongCsv(p))).toEqual(parseLongCsv(csv));
+    expect(splitExport(csv, csv.length)).toEqual([csv]);
+    expect(() => splitExport(text, 1000)).toThrow(/alone is \d+ characters/);
   });
 
   it('rejects malformed input with messages naming what was expected', () => {

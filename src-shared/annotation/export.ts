@@ -271,3 +271,45 @@ export function groupLongRows(rows: readonly LongRow[]): Map<number, LongRow[]> 
   }
   return m;
 }
+
+/**
+ * Splits an export (JSON or long CSV) into self-contained parts of at most `maxChars` each, by
+ * whole sessions, so a big library export can be imported through an IPC channel with a bounded
+ * payload. A text that already fits is returned as is.
+ * @throws AppError VALIDATION_FAILED when the text is malformed or one session alone is larger than `maxChars`
+ */
+export function splitExport(text: string, maxChars: number): string[] {
+  if (text.length <= maxChars) return [text];
+  const isJson = text.trimStart().startsWith('{');
+  const parts: string[] = [];
+  if (isJson) {
+    const doc = parseJsonExport(text);
+    let group: ExportedSession[] = [];
+    const flush = () => {
+      if (group.length) parts.push(writeJsonExport({ ...doc, sessions: group }));
+      group = [];
+    };
+    for (const s of doc.sessions) {
+      const alone = writeJsonExport({ ...doc, sessions: [s] }).length;
+      if (alone > maxChars) throw new AppError('VALIDATION_FAILED', `Session ${s.uid} alone is ${alone} characters, more than the ${maxChars} one import accepts`);
+      if (group.length && writeJsonExport({ ...doc, sessions: [...group, s] }).length > maxChars) flush();
+      group.push(s);
+    }
+    flush();
+    return parts;
+  }
+  const groups = groupLongRows(parseLongCsv(text));
+  let rows: LongRow[] = [];
+  const flush = () => {
+    if (rows.length) parts.push(writeLongCsv(rows));
+    rows = [];
+  };
+  for (const g of groups.values()) {
+    const alone = writeLongCsv(g).length;
+    if (alone > maxChars) throw new AppError('VALIDATION_FAILED', `Session ${g[0]!.session} alone is ${alone} characters, more than the ${maxChars} one import accepts`);
+    if (rows.length && writeLongCsv(rows).length + alone > maxChars) flush();
+    rows.push(...g);
+  }
+  flush();
+  return parts;
+}

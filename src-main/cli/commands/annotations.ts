@@ -5,6 +5,7 @@
  * reliability per track and over the library. Goes through the same IPC contract as the UI.
  */
 import fs from 'node:fs';
+import { splitExport } from '../../../src-shared/annotation/export';
 import type { SessionSummary } from '../../../src-shared/annotation/types';
 import type { ImportResult, ReliabilityReport } from '../../../src-shared/ipc/contract/annotation';
 import { UsageError, intFlag, parseCommandArgs } from '../args';
@@ -89,9 +90,22 @@ export const annotationsCommand: Command = {
         io.stderr(`pdmer annotations: cannot read ${positionals[0]}: ${(e as Error).message}\n`);
         return 1;
       }
+      let parts: string[];
+      try {
+        parts = splitExport(text, 3_000_000); // each call stays within the IPC payload bound
+      } catch (e) {
+        io.stderr(`pdmer annotations: ${(e as Error).message}\n`);
+        return 2;
+      }
       return withStudio(values['data-dir'], io, async (studio) => {
-        const r = await call<ImportResult>(studio, io, 'annotation:import', { text, format: 'auto' });
-        if (!r.ok) return r.code;
+        const r: { ok: true; value: ImportResult } = { ok: true, value: { imported: [], skipped: [], createdProfiles: [] } };
+        for (const part of parts) {
+          const one = await call<ImportResult>(studio, io, 'annotation:import', { text: part, format: 'auto' });
+          if (!one.ok) return one.code;
+          r.value.imported.push(...one.value.imported);
+          r.value.skipped.push(...one.value.skipped);
+          r.value.createdProfiles.push(...one.value.createdProfiles);
+        }
         if (values.json) io.stdout(`${JSON.stringify(r.value, null, 2)}\n`);
         else {
           for (const s of r.value.skipped) io.stdout(`skipped ${s.uid ?? ''}: ${s.reason}\n`);

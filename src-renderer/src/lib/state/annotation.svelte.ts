@@ -7,10 +7,14 @@ import type { SessionSummary } from '../../../../src-shared/annotation/types';
 import type { Profile, Track } from '../../../../src-shared/domain/track';
 import type { Output } from '../../../../src-shared/ipc/contract';
 import type { ImportResult, Participant, ReliabilityReport, Study, StudyConfig, TrackTraces } from '../../../../src-shared/ipc/contract/annotation';
+import { splitExport } from '../../../../src-shared/annotation/export';
 import { getClient } from '../ipc';
 import { IpcError, type Client } from '../ipc/client';
 
 export type Curve = Output<'model:getCurve'>;
+
+/** Largest text sent in one `annotation:import` call (the IPC payload bound is 8 M characters). */
+export const IMPORT_PART_CHARS = 3_000_000;
 
 export class AnnotationState {
   profiles = $state.raw<Profile[]>([]);
@@ -129,7 +133,17 @@ export class AnnotationState {
   }
 
   async importText(text: string): Promise<void> {
-    const r = await this.#run('Import', () => this.client.call('annotation:import', { text, format: 'auto' }));
+    const r = await this.#run('Import', async () => {
+      // Big exports go in parts of whole sessions so each call stays within the IPC payload bound.
+      const total: ImportResult = { imported: [], skipped: [], createdProfiles: [] };
+      for (const part of splitExport(text, IMPORT_PART_CHARS)) {
+        const one = await this.client.call('annotation:import', { text: part, format: 'auto' });
+        total.imported.push(...one.imported);
+        total.skipped.push(...one.skipped);
+        total.createdProfiles.push(...one.createdProfiles);
+      }
+      return total;
+    });
     if (r) {
       this.lastImport = r;
       this.status = `Imported ${r.imported.length} session(s), skipped ${r.skipped.length}`;
