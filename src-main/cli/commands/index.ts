@@ -8,6 +8,7 @@ import { serveCommand } from './serve';
 import { trainCommand } from './train';
 import { metaTrainCommand } from './meta-train';
 import { evalCommand } from './eval';
+import { adaptCommand } from './adapt';
 
 export const COMMANDS: Command[] = [
   importCommand,
@@ -17,5 +18,6 @@ export const COMMANDS: Command[] = [
   trainCommand,
   metaTrainCommand,
   evalCommand,
+  adaptCommand,
   annotationsCommand,
 ];

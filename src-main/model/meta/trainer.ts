@@ -426,6 +426,19 @@ export function adaptHeadAndPredict(head: ParamMap, support: BodyItem, queries: 
   }
 }
 
+/**
+ * Adapts `head` on one support item.
+ * @returns the adapted head params, owned by the caller (`head` is not disposed)
+ */
+export function adaptHead(head: ParamMap, support: BodyItem, o: HeadAdaptOptions): ParamMap {
+  const sb = bodyBatch(support);
+  try {
+    return adapt(headLoss(o.loss), head, sb, { steps: o.steps, lr: o.lr, clipNorm: o.clipNorm }).params;
+  } finally {
+    disposeBody(sb);
+  }
+}
+
 /** Head prediction pooled to an item's bins: `[nb*2]`. */
 export function predictHeadBins(head: ParamMap, q: BodyItem): Float32Array {
   return tf.tidy(() => {
