@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBackend } from './backend';
-import { bandMask, multiScaleAttention, relativePositionScores, transformerEncoder } from './layers/attention';
-import { ForwardContext } from './layers/ops';
+import { relativePositionScores } from './layers/attention';
 import { conv2dIm2col, conv2dTrainable, maxPool2Pad1 } from './layers/cnn';
 import { forward, updateBatchNormStats, disposeBatchStats, type Batch } from './network';
 import { disposeParams, initParams, isRunningStat, type ParamMap } from './params';
@@ -76,23 +75,6 @@ describe('forward (tiny config, wasm)', () => {
     expect(() => forward(p, C, bad2)).toThrow('expected global [1, 4, 4], got [1, 3, 4]');
     tf.dispose([bad.local, bad.global, bad2.local, bad2.global]);
     disposeParams(p);
-  });
-});
-
-describe('dual-scale attention', () => {
-  it('one batched run with per-group masks equals two separate encoder runs', () => {
-    tf.tidy(() => {
-      const p = initParams({ ...C, layers: 2 }, 6);
-      const c2 = { ...C, layers: 2 };
-      const z = tf.randomNormal([3, 10, C.hidden], 0, 1, 'float32', 2) as tf.Tensor3D;
-      const ctx = new ForwardContext(false, 0);
-      const both = multiScaleAttention(p, z, c2, ctx);
-      const l = transformerEncoder(p, z, bandMask(10, C.localContext), c2, ctx);
-      const g = transformerEncoder(p, z, bandMask(10, C.globalContext), c2, ctx);
-      expect(maxAbsDiff(both.hidden, tf.sigmoid(tf.add(l.hidden, g.hidden)))).toBeLessThan(1e-5);
-      expect(maxAbsDiff(both.attnLocal, l.attn)).toBeLessThan(1e-6);
-      expect(maxAbsDiff(both.attnGlobal, g.attn)).toBeLessThan(1e-6);
-    });
   });
 });
 

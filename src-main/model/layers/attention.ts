@@ -51,15 +51,14 @@ export function relativePositionScores(qh: tf.Tensor3D, distanceEmbedding: tf.Te
  * One encoder layer: self-attention (+ dropout, residual, LayerNorm), GELU FFN (+ dropout,
  * residual, LayerNorm).
  * @param x `[B, S, D]`
- * @param mask additive, `[S, S]` for every row, or `[G, S, S]`: G groups of B / G consecutive
- *   batch rows, each with its own mask
+ * @param mask `[S, S]` additive
  * @returns `hidden` `[B, S, D]` and `probs` `[B, H, S, S]` (pre-dropout attention), owned by the caller.
  */
 export function encoderLayer(
   params: ParamMap,
   layer: number,
   x: tf.Tensor3D,
-  mask: tf.Tensor2D | tf.Tensor3D,
+  mask: tf.Tensor2D,
   c: ModelConfig,
   ctx: ForwardContext,
 ): { hidden: tf.Tensor3D; probs: tf.Tensor4D } {
@@ -75,13 +74,7 @@ export function encoderLayer(
   const kt = tf.reshape(tf.transpose(tf.reshape(key, [b, s, h, dh]), [0, 2, 3, 1]), [b * h, dh, s]);
   const vh = tf.reshape(tf.transpose(tf.reshape(v, [b, s, h, dh]), [0, 2, 1, 3]), [b * h, s, dh]);
   const rel = relativePositionScores(qh as tf.Tensor3D, params[`${A}.distance_embedding`], c.maxPositions);
-  const scaled = tf.mul(tf.add(mm(qh, kt), rel), 1 / Math.sqrt(dh)); // [BH, S, S]
-  let scores: tf.Tensor;
-  if (mask.rank === 2) scores = tf.add(tf.reshape(scaled, [b, h, s, s]), mask);
-  else {
-    const g = mask.shape[0];
-    scores = tf.reshape(tf.add(tf.reshape(scaled, [g, b / g, h, s, s]), tf.reshape(mask, [g, 1, 1, s, s])), [b, h, s, s]);
-  }
+  const scores = tf.add(tf.mul(tf.reshape(tf.add(mm(qh, kt), rel), [b, h, s, s]), 1 / Math.sqrt(dh)), mask);
   const probs = tf.softmax(scores) as tf.Tensor4D; // softmax over the last axis
   const dropped = ctx.dropout(probs);
   const context = mm(tf.reshape(dropped, [b * h, s, s]), vh); // [BH, S, dh]
@@ -104,18 +97,17 @@ export function encoderLayer(
 }
 
 /**
- * The encoder (all layers).
- * @param mask `[S, S]`, or `[G, S, S]` for G groups of batch rows (see `encoderLayer`)
+ * The encoder (all layers) with one mask.
  * @returns last hidden state `[B, S, D]` and the last layer's attention averaged over heads and
- * batch rows (per group): `[S, S]`, or `[G, S, S]`; owned by the caller.
+ * batch `[S, S]`; owned by the caller.
  */
 export function transformerEncoder(
   params: ParamMap,
   x: tf.Tensor3D,
-  mask: tf.Tensor2D | tf.Tensor3D,
+  mask: tf.Tensor2D,
   c: ModelConfig,
   ctx: ForwardContext,
-): { hidden: tf.Tensor3D; attn: tf.Tensor } {
+): { hidden: tf.Tensor3D; attn: tf.Tensor2D } {
   let hidden = x;
   let probs: tf.Tensor4D | null = null;
   for (let i = 0; i < c.layers; i++) {
@@ -123,18 +115,12 @@ export function transformerEncoder(
     hidden = r.hidden;
     probs = r.probs;
   }
-  const [b, h, s] = probs!.shape;
-  if (mask.rank === 2) return { hidden, attn: tf.mean(probs!, [0, 1]) };
-  const g = mask.shape[0];
-  return { hidden, attn: tf.mean(tf.reshape(probs!, [g, (b / g) * h, s, s]), 1) };
+  return { hidden, attn: tf.mean(probs!, [0, 1]) as tf.Tensor2D };
 }
 
 /**
  * Dual-scale attention (reference models/layer/multi_scale_attention.py): the SAME encoder run
  * with the local and the global band masks; z' = sigmoid(Enc_local + Enc_global).
- * Both runs go through the encoder as ONE batch of 2B rows (z twice, first half with the local
- * mask, second half with the global mask): every op is row-wise or per batch row, so this is
- * exactly the two separate runs (tested) with half the kernel calls, which dominate on wasm.
  * @param z `[B, S, D]`
  * @returns `hidden` `[B, S, D]`, `attnLocal`/`attnGlobal` `[S, S]`; owned by the caller.
  */
@@ -144,17 +130,16 @@ export function multiScaleAttention(
   c: ModelConfig,
   ctx: ForwardContext,
 ): { hidden: tf.Tensor3D; attnLocal: tf.Tensor2D; attnGlobal: tf.Tensor2D } {
-  const [b, s, d] = z.shape;
+  const s = z.shape[1];
   if (s > c.maxPositions) {
     throw new Error(`sequence of ${s} steps exceeds maxPositions ${c.maxPositions}`);
   }
-  const masks = tf.stack([bandMask(s, c.localContext), bandMask(s, c.globalContext)]) as tf.Tensor3D;
-  const both = transformerEncoder(params, tf.concat([z, z], 0) as tf.Tensor3D, masks, c, ctx);
-  const local = tf.slice(both.hidden, [0, 0, 0], [b, s, d]);
-  const global = tf.slice(both.hidden, [b, 0, 0], [b, s, d]);
+  const local = transformerEncoder(params, z, bandMask(s, c.localContext), c, ctx);
+  const global = transformerEncoder(params, z, bandMask(s, c.globalContext), c, ctx);
   return {
-    hidden: tf.sigmoid(tf.add(local, global)) as tf.Tensor3D,
-    attnLocal: tf.reshape(tf.slice(both.attn, [0, 0, 0], [1, s, s]), [s, s]) as tf.Tensor2D,
-    attnGlobal: tf.reshape(tf.slice(both.attn, [1, 0, 0], [1, s, s]), [s, s]) as tf.Tensor2D,
+    hidden: tf.sigmoid(tf.add(local.hidden, global.hidden)) as tf.Tensor3D,
+    attnLocal: local.attn,
+    attnGlobal: global.attn,
   };
 }
+
