@@ -43,9 +43,13 @@ export interface RenderOptions {
  * @returns the soundfont path
  * @throws AppError NOT_FOUND naming the Debian packages to install
  */
+const checkedBins = new Set<string>();
+
 export function checkRenderer(opts: RenderOptions = {}): { fluidsynth: string; soundfont: string } {
   const bin = opts.fluidsynth ?? 'fluidsynth';
-  const r = spawnSync(bin, ['--version'], { encoding: 'utf8' });
+  // One probe per binary and process (spawning it per file costs ~0.5 s on a busy machine).
+  const r = checkedBins.has(bin) ? { error: undefined, status: 0 } : spawnSync(bin, ['--version'], { encoding: 'utf8' });
+  if (!r.error && r.status === 0) checkedBins.add(bin);
   if (r.error || r.status !== 0) {
     throw new AppError('NOT_FOUND', `MIDI rendering needs fluidsynth ("${bin}" could not run). Install it: sudo apt-get install fluidsynth fluid-soundfont-gm`);
   }
