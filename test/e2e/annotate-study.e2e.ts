@@ -44,7 +44,7 @@ describe('study mode', () => {
       id: 'pilot',
       name: 'Pilot study',
       seed: 1,
-      config: { stimuli: ids, order: 'latin', instructions: 'Trace the feeling of the music.', breakEvery: 1, breakSec: 1, endLink: 'https://example.org/after' },
+      config: { stimuli: ids, order: 'latin', instructions: 'Trace the feeling of the music.', practiceTrackId: ids[0], breakEvery: 1, breakSec: 1, endLink: 'https://example.org/after' },
     });
     // P00 takes Latin-square row 0 so P01 (row 1) hears the stimuli in the other order.
     await call('study:enrol', { studyId: 'pilot', participantId: 'P00' });
@@ -56,6 +56,15 @@ describe('study mode', () => {
     const runner = page.getByTestId('study-runner');
     await runner.waitFor();
     expect(await runner.textContent()).toContain('Trace the feeling of the music.');
+    // Practice trial: the pad works, nothing is stored.
+    await page.getByRole('button', { name: 'Practice first' }).click();
+    await page.waitForSelector('[data-testid="study-runner"][data-phase="practice"]');
+    await page.getByTestId('annotation-pad').focus();
+    await page.keyboard.press('ArrowUp');
+    expect(await page.getByTestId('annotation-pad').getAttribute('aria-valuetext')).toMatch(/arousal \+0\.05/);
+    await page.getByRole('button', { name: 'Done practising' }).click();
+    await page.waitForSelector('[data-testid="study-runner"][data-phase="instructions"]');
+    expect((await call<unknown[]>('annotation:list', {})).length).toBe(0);
     for (let k = 0; k < 2; k++) {
       await page.getByTestId('study-start-trial').click();
       await page.waitForSelector('[data-testid="recorder-phase"][data-phase="recording"]', { timeout: 10_000 });

@@ -111,20 +111,26 @@ function checkClock(d: SessionDetail): void {
 }
 
 describe('annotate in the browser mode', () => {
-  it('keyboard: arrows move the cursor (Shift = fine), every sample stored with the audio clock', async () => {
+  it('keyboard: arrows move the cursor (Shift = fine), every sample stored with the audio clock; custom labels', async () => {
     const page = b.page;
     await openAnnotate(page, 'Keys');
+    // Custom labels: rename the +valence octant; the pad shows it and the session stores it.
+    await page.getByTestId('labels-select').selectOption('custom');
+    await page.getByLabel('Octant +valence (0°)').fill('Joyful');
+    await page.locator('[data-testid="annotation-pad"] .oct', { hasText: 'Joyful' }).waitFor();
     await startAndWaitRecording(page);
     const pad = page.getByTestId('annotation-pad');
     await pad.focus();
     for (let i = 0; i < 10; i++) await page.keyboard.press('ArrowRight'); // +0.50 valence
     for (let i = 0; i < 3; i++) await page.keyboard.press('Shift+ArrowUp'); // +0.03 arousal
     await page.keyboard.press('KeyW'); // +0.05 -> 0.08
-    await expect(pad.getAttribute('aria-valuetext')).resolves.toBe('Valence +0.50, arousal +0.08 (Pleasant)');
+    await expect(pad.getAttribute('aria-valuetext')).resolves.toBe('Valence +0.50, arousal +0.08 (Joyful)');
     await waitDone(page);
     const d = await latestSession('Keys');
     checkClock(d);
     expect(d.session.inputDevice).toBe('keyboard');
+    expect(d.session.meta.labels).toMatchObject({ preset: 'custom', valence: ['Unpleasant', 'Pleasant'] });
+    expect(d.session.meta.labels!.octants[0]).toBe('Joyful');
     const last = d.samples[d.samples.length - 1]!;
     expect(last.valence).toBeCloseTo(0.5, 9);
     expect(last.arousal).toBeCloseTo(0.08, 9);
