@@ -16,16 +16,13 @@
  * Memory stays bounded for long files: the audio module holds one decoder chunk of PCM plus
  * per-step statistics; this source holds one curve chunk of features plus the window context.
  */
-// The one tfjs import outside src-main/model (B2 exception, read-only): `tf.memory()` for the
-// worker's leak check. Same tfjs-core singleton the model uses. Replace with a model/ export
-// when one exists.
-import * as tf from '@tensorflow/tfjs-core';
 import { AppError } from '../../src-shared/ipc/envelope';
 import { FEATURE_CONFIGS, extractFeatureChunks, featureConfigHash, type FeatureChunk, type FeatureConfig } from '../audio/index';
 import { parseBackendChoice } from '../model/backend';
 import { CONFIGS, withInput, type ModelConfig } from '../model/config';
 import { EmotionModel, type PersonalWeights } from '../model/engine';
 import type { ParamBlobManifest } from '../model/io';
+import { tensorMemory } from '../model/memory';
 import type { ReadyInfo, StageTimings, WorkerModelOptions } from './protocol';
 
 /** One streamed piece of a curve. */
@@ -120,10 +117,7 @@ export async function createPipeline(opts: WorkerModelOptions): Promise<Analysis
   const info = model.info;
   const personal = new Map<string, PersonalWeights>();
   const win = info.windowSteps;
-  const memory = () => {
-    const m = tf.memory();
-    return { numTensors: m.numTensors, numBytes: m.numBytes };
-  };
+  const memory = tensorMemory;
   return {
     info: () => ({
       name: info.name,
