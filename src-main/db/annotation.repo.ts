@@ -135,6 +135,7 @@ export class AnnotationRepo {
       setMeta: db.prepare(`UPDATE annotation_sessions SET meta = ? WHERE id = ?`),
       setExcluded: db.prepare(`UPDATE annotation_sessions SET excluded = ? WHERE id = ?`),
       setInputDevice: db.prepare(`UPDATE annotation_sessions SET input_device = ? WHERE id = ?`),
+      setOutputLatency: db.prepare(`UPDATE annotation_sessions SET output_latency_sec = ? WHERE id = ?`),
       recordingIds: db.prepare(`SELECT id FROM annotation_sessions WHERE state = 'recording'`),
       purge: db.prepare(`DELETE FROM annotation_sessions WHERE id = ? AND state = 'discarded'`),
       track: db.prepare(`SELECT id, content_hash, path, title, artist, duration_sec FROM tracks WHERE id = ?`),
@@ -255,6 +256,10 @@ export class AnnotationRepo {
 
   setInputDevice(id: number, device: string): void {
     this.#stmts.setInputDevice.run(device, id);
+  }
+
+  setOutputLatency(id: number, seconds: number): void {
+    this.#stmts.setOutputLatency.run(seconds, id);
   }
 
   recordingSessionIds(): number[] {

@@ -127,7 +127,7 @@ export class AnnotationService {
   }
 
   /** Ends the recording (or the running punch-in): complete, with completeness computed. */
-  finish(sessionId: number, inputDevice?: string): SessionSummary {
+  finish(sessionId: number, inputDevice?: string, outputLatencySec: number | null = null): SessionSummary {
     const row = this.repo.requireSession(sessionId);
     if (row.state !== 'recording') throw new AppError('CONFLICT', `Expected session ${sessionId} to be recording, got state '${row.state}'`);
     const samples = this.repo.samples(sessionId);
@@ -137,6 +137,7 @@ export class AnnotationService {
     if (row.meta.punchFrom) this.repo.setState(sessionId, state, meta);
     else this.repo.finish(sessionId, state, meta);
     if (inputDevice && !row.meta.punchFrom) this.repo.setInputDevice(sessionId, inputDevice);
+    if (outputLatencySec !== null && !row.outputLatencySec) this.repo.setOutputLatency(sessionId, outputLatencySec);
     this.#leases.delete(sessionId);
     this.#emit('finish', [sessionId]);
     return this.summary(sessionId);

@@ -61,6 +61,7 @@ afterAll(async () => {
 });
 
 async function openAnnotate(page: Page, profile: string): Promise<void> {
+  await page.goto('about:blank'); // a real reload: a hash-only goto would keep the previous test's page state
   await page.goto(`${s.server.url}#/annotate`);
   await page.getByTestId('annotation-pad').waitFor();
   await page.getByTestId('profile-select').selectOption(String(profiles[profile]));
@@ -87,6 +88,8 @@ async function latestSession(profile: string): Promise<SessionDetail> {
 function checkClock(d: SessionDetail): void {
   const ts = d.samples.map((x) => x.t);
   expect(d.session.sampleRateHz).toBe(30);
+  // AudioContext.outputLatency was recorded (Chromium reports it; 0 only if no output device).
+  expect(typeof d.session.outputLatencySec).toBe('number');
   expect(d.session.state).toBe('complete');
   // Timestamps come from the media clock: within the track, non-decreasing in seq order.
   const bySeq = [...d.samples].sort((a, b) => a.seq - b.seq);
@@ -102,6 +105,7 @@ function checkClock(d: SessionDetail): void {
   expect(rate).toBeLessThan(34.5);
   // Median step ~ 1/30 s.
   const steps = bySeq.slice(1).map((x, i) => x.t - bySeq[i]!.t).sort((a, c) => a - c);
+  console.log(`[annotate] ${d.session.inputDevice}: ${ts.length} samples, first t ${Math.min(...ts).toFixed(3)} s, last t ${Math.max(...ts).toFixed(3)} s, effective ${rate.toFixed(2)} Hz on the audio clock, median step ${(steps[Math.floor(steps.length / 2)]! * 1000).toFixed(1)} ms, max step ${(steps[steps.length - 1]! * 1000).toFixed(1)} ms, outputLatency ${d.session.outputLatencySec}`);
   expect(steps[Math.floor(steps.length / 2)]!).toBeGreaterThan(0.6 / 30);
   expect(steps[Math.floor(steps.length / 2)]!).toBeLessThan(1.6 / 30);
   // 2 Hz bins: ceil(6 / 0.5) = 12, every one filled.

@@ -133,7 +133,8 @@ describe('annotation sessions: batches, states, punch-in', () => {
     expect(svc.append({ sessionId: s.id, samples: samples(0, 15) })).toMatchObject({ inserted: 0, duplicates: 15, sampleCount: 15 });
     // Overlapping resend (half old, half new).
     expect(svc.append({ sessionId: s.id, samples: samples(8, 23) })).toMatchObject({ inserted: 8, duplicates: 7, sampleCount: 23 });
-    svc.finish(s.id);
+    // Latency unknown at start (null), measured at the end: stored; device stored too.
+    expect(svc.finish(s.id, 'keyboard', 0.021)).toMatchObject({ outputLatencySec: 0.021, inputDevice: 'keyboard' });
     expect(() => svc.append({ sessionId: s.id, samples: samples(23, 30) })).toThrow(/Expected session \d+ to be recording, got state 'complete'/);
     expect(svc.summary(s.id).sampleCount).toBe(23);
   });

@@ -19,7 +19,7 @@ export function annotationHandlers(deps: AnnotationHandlerDeps): Pick<Handlers, 
   return {
     'annotation:start': async (input) => s().start(input),
     'annotation:append': async (input) => s().append(input),
-    'annotation:finish': async ({ sessionId, inputDevice }) => s().finish(sessionId, inputDevice),
+    'annotation:finish': async ({ sessionId, inputDevice, outputLatencySec }) => s().finish(sessionId, inputDevice, outputLatencySec ?? null),
     'annotation:list': async (input) => s().list(input),
     'annotation:get': async ({ sessionId }) => s().get(sessionId),
     'annotation:resume': async ({ sessionId }) => s().resume(sessionId),

@@ -171,7 +171,12 @@ export const annotationContract = {
   'annotation:start': { input: StartSessionInputSchema, output: SessionSummarySchema },
   'annotation:append': { input: AppendInputSchema, output: AppendResultSchema },
   'annotation:finish': {
-    input: z.strictObject({ sessionId: IdSchema, inputDevice: InputDeviceSchema.exclude(['import']).optional() }),
+    input: z.strictObject({
+      sessionId: IdSchema,
+      inputDevice: InputDeviceSchema.exclude(['import']).optional(),
+      /** Output latency measured at the end; stored only when the start value was missing or 0. */
+      outputLatencySec: z.number().min(0).max(10).nullable().optional(),
+    }),
     output: SessionSummarySchema,
   },
   'annotation:list': {

@@ -188,7 +188,7 @@ export class Recorder {
       const t = this.#audio?.currentTime ?? 0;
       result = this.layer > 0
         ? await this.#client.call('annotation:punchOut', { sessionId: this.session.id, layer: this.layer, tEnd: Math.max(t, this.session.layers.find((l) => l.layer === this.layer)?.tStart ?? 0) })
-        : await this.#client.call('annotation:finish', { sessionId: this.session.id, inputDevice: this.device });
+        : await this.#client.call('annotation:finish', { sessionId: this.session.id, inputDevice: this.device, outputLatencySec: outputLatency() });
       this.session = result;
     } catch (e) {
       this.error = message(e);
@@ -329,10 +329,15 @@ export class Recorder {
 }
 
 let ctx: AudioContext | null = null;
-/** AudioContext.outputLatency in seconds (null where unsupported). */
+/**
+ * AudioContext.outputLatency in seconds (null where unsupported). A context reports 0 until it
+ * runs, so the first call starts it (inside the Start click's user activation); the recorder
+ * re-reads it at the end of the take and sends it with `finish` when the start value was 0/null.
+ */
 function outputLatency(): number | null {
   try {
     ctx ??= typeof AudioContext === 'function' ? new AudioContext() : null;
+    if (ctx && ctx.state === 'suspended') void ctx.resume().catch(() => undefined);
     const l = ctx?.outputLatency;
     return typeof l === 'number' && Number.isFinite(l) && l >= 0 && l <= 10 ? l : null;
   } catch {
