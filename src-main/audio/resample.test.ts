@@ -58,7 +58,7 @@ describe('Resampler', () => {
   it('chunked output equals one-shot output (any chunk sizes)', () => {
     const r = rng(9);
     const x = Float32Array.from({ length: 48000 }, () => r() * 2 - 1);
-    for (const [inR, outR] of [[48000, 44100], [8000, 22050], [192000, 44100], [44100, 16001]] as Array<[number, number]>) {
+    for (const [inR, outR] of [[48000, 44100], [8000, 22050], [192000, 44100], [44100, 16001], [44100, 22050], [192000, 48000]] as Array<[number, number]>) {
       const ref = resample(x, inR, outR);
       const rs = new Resampler(inR, outR);
       const parts: Float32Array[] = [];
@@ -80,6 +80,28 @@ describe('Resampler', () => {
       let maxDiff = 0;
       for (let j = 0; j < y.length; j++) maxDiff = Math.max(maxDiff, Math.abs(y[j] - ref[j]));
       expect(maxDiff).toBeLessThanOrEqual(1e-6);
+    }
+  });
+
+  it('power-of-two decimation: the FFT path equals the direct sum, exact zeros kept in digital silence', () => {
+    const r = rng(11);
+    for (const [inR, outR] of [[44100, 22050], [88200, 22050], [192000, 48000]] as Array<[number, number]>) {
+      for (const n of [3, 500, 7921, 30011]) {
+        const x = Float32Array.from({ length: n }, () => r() * 2 - 1);
+        if (n > 20000) x.fill(0, 4000, 12000); // silence inside a block: outputs whose support is all zero
+        const fast = resample(x, inR, outR);
+        const slow = resample(x, inR, outR, { fft: false });
+        expect(fast.length).toBe(slow.length);
+        let maxDiff = 0, zeroMismatch = 0, zeros = 0;
+        for (let j = 0; j < fast.length; j++) {
+          maxDiff = Math.max(maxDiff, Math.abs(fast[j] - slow[j]));
+          if ((fast[j] === 0) !== (slow[j] === 0)) zeroMismatch++;
+          if (slow[j] === 0) zeros++;
+        }
+        expect(maxDiff).toBeLessThanOrEqual(1e-7);
+        expect(zeroMismatch).toBe(0);
+        if (n > 20000) expect(zeros).toBeGreaterThan(1000);
+      }
     }
   });
 
