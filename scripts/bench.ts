@@ -107,7 +107,7 @@ interface ChildResult {
 }
 
 async function child(config: 'compact' | 'paper', backend: string, file: string, adapt: boolean): Promise<ChildResult> {
-  const { decodeToMono, localFeatures, globalFeatures, FEATURE_CONFIGS, featureConfigHash } = await import('../src-main/audio/index');
+  const { decodeToMono, LocalFeaturizer, GlobalAccumulator, samplesPerStep, FEATURE_CONFIGS, featureConfigHash } = await import('../src-main/audio/index');
   const { CONFIGS, withInput } = await import('../src-main/model/config');
   const { EmotionModel } = await import('../src-main/model/engine');
   const { parseBackendChoice } = await import('../src-main/model/backend');
@@ -122,14 +122,36 @@ async function child(config: 'compact' | 'paper', backend: string, file: string,
     let t0 = performance.now();
     const dec = await decodeToMono(file, { sampleRate: fcfg.sampleRate });
     const decodeMs = performance.now() - t0;
+    // Local and global as the app computes them: one STFT pass (LocalFeaturizer) whose frames
+    // feed the GlobalAccumulator; the accumulator's share is timed inside the frame callback.
+    const fz = new LocalFeaturizer(fcfg);
+    const acc = new GlobalAccumulator(fcfg);
+    const S = samplesPerStep(fcfg);
+    const steps = Math.floor(dec.pcm.length / S);
+    const locData = new Float32Array(steps * fz.stepSize);
+    let globalMs = 0;
+    const observer = {
+      onFrame(step: number, frame: number, power: Float64Array, mel: Float64Array) {
+        const g0 = performance.now();
+        acc.onFrame(step, frame, power, mel);
+        globalMs += performance.now() - g0;
+      },
+    };
     t0 = performance.now();
-    const loc = localFeatures(dec.pcm, fcfg);
-    const localMs = performance.now() - t0;
-    t0 = performance.now();
-    const glo = globalFeatures(dec.pcm, fcfg);
-    // globalFeatures recomputes the STFT; in the shared pass (extractFeatures) it rides on the
-    // local stream's frames, so count only what it adds on top of the local features.
-    const globalMs = Math.max(0, performance.now() - t0 - localMs);
+    for (let i = 0; i < steps; i++) {
+      fz.step(dec.pcm, i * S, locData, i * fz.stepSize, i, observer);
+      const g0 = performance.now();
+      acc.addStepPcm(i, dec.pcm, i * S, S);
+      globalMs += performance.now() - g0;
+    }
+    const g0 = performance.now();
+    acc.finish();
+    const gloData = new Float32Array(steps * acc.dim);
+    acc.vectors(0, steps, gloData, 0);
+    globalMs += performance.now() - g0;
+    const localMs = performance.now() - t0 - globalMs;
+    const loc = { data: locData, steps, frames: fz.frames, mels: fz.mels };
+    const glo = { data: gloData, steps, dim: acc.dim };
     // Warm-up (kernels, wasm memory growth) on one window.
     const w = Math.min(loc.steps, model.info.windowSteps);
     await model.predict({
@@ -400,7 +422,7 @@ async function parent(): Promise<void> {
   lines.push(`| time to first overlay point, unanalysed track, warm worker | < 1 s | ${fmtMs(warm)} (median of ${overlay.warmFirstMs.length}) | ${check(warm < 1000)} |`);
   lines.push('');
   lines.push('## Analysis speed per configuration and backend', '');
-  lines.push('Multiples of real time (audio seconds per wall-clock second; higher is faster). Stages are measured standalone on the whole track: decode = file to mono PCM at the feature rate (incl. resampling); local = log-mel; global = what the 30 s-window descriptors add on top of the shared STFT; network = whole-song `EmotionModel.predict`. End-to-end = the worker\'s streamed pipeline (30 s first chunk, then 2-minute chunks; chunk slices overlap by 30 steps on each side so the curve equals whole-song inference). First 30 s = from opening the file to the first 60 curve points.', '');
+  lines.push('Multiples of real time (audio seconds per wall-clock second; higher is faster). Stages are measured standalone on the whole track: decode = file to mono PCM at the feature rate (incl. resampling); local = log-mel; global = the 30 s-window descriptors fed from the shared STFT frames (timed inside the frame callback), local = the rest of that pass; network = whole-song `EmotionModel.predict`. End-to-end = the worker\'s streamed pipeline (30 s first chunk, then 2-minute chunks; chunk slices overlap by 30 steps on each side so the curve equals whole-song inference). First 30 s = from opening the file to the first 60 curve points.', '');
   lines.push('| config | backend | params | audio | decode | local | global | network | end-to-end | first 30 s | adapt 16 steps | peak RSS |');
   lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of results) {

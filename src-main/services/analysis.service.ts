@@ -796,9 +796,12 @@ export class AnalysisService {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#unsubscribe?.();
+    // Closed first, so failing the running entries does not pump queued work to the worker.
+    this.#closed = true;
+    this.#backgroundQueue = [];
+    this.#backgroundSet.clear();
     const err = { name: 'AppError', code: 'CANCELLED' as const, message: 'The studio is closing' };
     for (const e of [...this.#entries.values()]) this.#fail(e, err);
-    this.#closed = true;
     if (this.#changedTimer) clearTimeout(this.#changedTimer);
     this.#flushChanged();
     const w = this.#worker;
