@@ -1,4 +1,6 @@
 /** Loads a base model for meta-training/evaluation from app weights (--weights DIR) or a training checkpoint (--checkpoint FILE). */
+import fs from 'node:fs';
+import path from 'node:path';
 import { featureConfigHash, type FeatureConfig } from '../../src-shared/audio/feature-config';
 import { AppError } from '../../src-shared/ipc/envelope';
 import type { ModelConfig } from '../model/config';
@@ -11,7 +13,7 @@ import type { TrainMeta } from './train-dmer';
  * @returns a ModelState owned by the caller (dispose it) and a description of its origin
  * @throws AppError MODEL_SHAPE_MISMATCH when the weights expect another feature configuration
  */
-export async function loadBaseModel(src: { weights?: string; checkpoint?: string }, feat: FeatureConfig): Promise<{ model: ModelState; origin: string; config: ModelConfig }> {
+export async function loadBaseModel(src: { weights?: string; checkpoint?: string }, feat: FeatureConfig): Promise<{ model: ModelState; origin: string; config: ModelConfig; cacheKey: string }> {
   let model: ModelState;
   let origin: string;
   if (src.checkpoint) {
@@ -31,5 +33,7 @@ export async function loadBaseModel(src: { weights?: string; checkpoint?: string
     model.dispose();
     throw new AppError('MODEL_SHAPE_MISMATCH', `base model expects feature config ${got}, but --config gives ${want}`);
   }
-  return { model, origin, config: model.config };
+  const f = src.checkpoint ?? path.join(src.weights!, 'weights.bin');
+  const st = fs.statSync(f);
+  return { model, origin, config: model.config, cacheKey: `${path.resolve(f)}|${st.size}|${st.mtimeMs}` };
 }

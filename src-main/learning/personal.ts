@@ -9,6 +9,7 @@
  * - `cross-piece`: support = their whole curve on one piece, query = their curve on their other
  *   piece (both directions).
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ModelConfig } from '../model/config';
@@ -30,13 +31,56 @@ import { disposeParams } from '../model/params';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import type { Split, VgmidiCurve } from './datasets/types';
 import { ccc, mean, pearson, rmse } from './metrics';
+import { cacheRoot } from './datasets/render';
 import type { Pool } from './pool';
 
 /** Body features of every piece (computed once with the base params). */
 export type PieceBodies = Map<string, { data: Float32Array; steps: number; dim: number }>;
 
-/** Computes body features of all pieces of the pool. */
-export function pieceBodies(model: ModelState, pool: Pool, log?: (s: string) => void): PieceBodies {
+/**
+ * Computes body features of all pieces of the pool. With `cacheKey` (e.g. the base checkpoint's
+ * path, size and mtime) they are cached under ~/.cache/pdmer/body/, since meta-training (both task
+ * kinds) and evaluation all need the same features of the same base model.
+ */
+export function pieceBodies(model: ModelState, pool: Pool, log?: (s: string) => void, cacheKey?: string): PieceBodies {
+  const file = cacheKey ? path.join(cacheRoot(), 'body', `${crypto.createHash('sha256').update(cacheKey).digest('hex').slice(0, 24)}.bin`) : null;
+  if (file && fs.existsSync(file)) {
+    const cached = readBodies(file);
+    if ([...pool.pieces.keys()].every((k) => cached.has(k))) {
+      log?.(`personal: body features from cache ${file}`);
+      return cached;
+    }
+  }
+  const out = computeBodies(model, pool, log);
+  if (file) writeBodies(file, out);
+  return out;
+}
+
+function writeBodies(file: string, b: PieceBodies): void {
+  const index = [...b.entries()].map(([k, v]) => ({ k, steps: v.steps, dim: v.dim, n: v.data.length }));
+  const head = Buffer.from(JSON.stringify(index));
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(head.length, 0);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const part = `${file}.${process.pid}.part`;
+  fs.writeFileSync(part, Buffer.concat([len, head, ...[...b.values()].map((v) => Buffer.from(v.data.buffer, v.data.byteOffset, v.data.byteLength))]));
+  fs.renameSync(part, file);
+}
+
+function readBodies(file: string): PieceBodies {
+  const buf = fs.readFileSync(file);
+  const hl = buf.readUInt32LE(0);
+  const index = JSON.parse(buf.toString('utf8', 4, 4 + hl)) as { k: string; steps: number; dim: number; n: number }[];
+  const out: PieceBodies = new Map();
+  let off = 4 + hl;
+  for (const e of index) {
+    out.set(e.k, { data: new Float32Array(new Uint8Array(buf.subarray(off, off + e.n * 4)).buffer), steps: e.steps, dim: e.dim });
+    off += e.n * 4;
+  }
+  return out;
+}
+
+function computeBodies(model: ModelState, pool: Pool, log?: (s: string) => void): PieceBodies {
   const out: PieceBodies = new Map();
   let i = 0;
   for (const [k, e] of pool.pieces) {

@@ -87,7 +87,8 @@ export const evalCommand: Command = {
     const hasModel = Boolean(values.weights || values.checkpoint);
     let model: ModelState | null = null;
     let origin = 'none (baselines only)';
-    if (hasModel) ({ model, origin } = await loadBaseModel({ weights: values.weights, checkpoint: values.checkpoint }, feat));
+    let cacheKey: string | undefined;
+    if (hasModel) ({ model, origin, cacheKey } = await loadBaseModel({ weights: values.weights, checkpoint: values.checkpoint }, feat));
     const report: Record<string, unknown> = {
       suite,
       data: dirs[key],
@@ -128,7 +129,7 @@ export const evalCommand: Command = {
       } else {
         if (!model) throw new UsageError('vgmidi-personal needs --weights or --checkpoint');
         const pool = await buildPool(feat, { seed, sets: ['vgmidi'], dirs, onProgress: log });
-        const bodies = pieceBodies(model, pool, log);
+        const bodies = pieceBodies(model, pool, log, cacheKey);
         const firstK = floatFlag('first-k', values['first-k'], 30);
         let cases = personalCases(pool, bodies, 'test', firstK);
         const maxCases = values['max-cases'] ? intFlag('max-cases', values['max-cases'], 0, 1) : 0;

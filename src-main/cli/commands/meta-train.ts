@@ -80,12 +80,12 @@ export const metaTrainCommand: Command = {
     const seed = intFlag('seed', values.seed, 1);
     const feat = featureConfig(values.config);
     await ensureBackend(parseBackendChoice(values.backend ?? 'wasm'));
-    const { model, origin } = await loadBaseModel({ weights: values.weights, checkpoint: values.checkpoint }, feat);
+    const { model, origin, cacheKey } = await loadBaseModel({ weights: values.weights, checkpoint: values.checkpoint }, feat);
     try {
       const out = path.resolve(values.out ?? runDir(`meta-${tasks}`, seed));
       log(`meta-train: base ${origin}; tasks ${tasks}; ${JSON.stringify(meta)}; loss ${loss}; out ${out}; commit ${gitCommit()}`);
       const pool = await buildPool(feat, { seed, sets: ['vgmidi'], dirs, onProgress: log });
-      const bodies = pieceBodies(model, pool, log);
+      const bodies = pieceBodies(model, pool, log, cacheKey);
       const res = metaTrainHead(
         model,
         pool,
