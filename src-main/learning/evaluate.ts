@@ -11,7 +11,7 @@ import type { ModelState } from '../model/meta/trainer';
 import type { DynamicSong } from './datasets/types';
 import { cachedFeatures } from './feature-cache';
 import { averageCurveMetrics, curveMetrics, mean, quadrantMetrics, quadrantSigns, type CurveMetrics, type Quadrant, type QuadrantMetrics } from './metrics';
-import type { Pool } from './pool';
+import type { Pool, QuadrantEntry } from './pool';
 
 export interface QuadrantRow extends QuadrantMetrics {
   method: string;
@@ -27,6 +27,7 @@ export function evalQuadrant(model: ModelState | null, pool: Pool, dataset: 'fou
   const ma = train.length ? mean(train.map((q) => quadrantSigns(q.clip.quadrant).arousal)) : 0;
   const mv = train.length ? mean(train.map((q) => quadrantSigns(q.clip.quadrant).valence)) : 0;
   rows.push({ method: 'global mean (constant)', ...quadrantMetrics(test.map(() => ({ arousal: ma, valence: mv })), truth) });
+  rows.push({ method: 'linear probe (logistic regr. on clip-mean descriptors + log-mel)', ...quadrantMetrics(linearProbe(train, test), truth) });
   if (model) {
     const preds = test.map((q, i) => {
       const p = model.predict(q.feats);
@@ -76,4 +77,57 @@ export async function evalCurves(model: ModelState | null, songs: DynamicSong[],
     rows.push({ method: 'model', songs: ma.length, arousal: averageCurveMetrics(ma), valence: averageCurveMetrics(mv) });
   }
   return rows;
+}
+
+/** Clip-level summary vector: mean global descriptors and mean log-mel per band (/10). */
+function clipVector(f: QuadrantEntry['feats']): number[] {
+  const g = new Array<number>(f.globalDim).fill(0);
+  for (let t = 0; t < f.steps; t++) for (let d = 0; d < f.globalDim; d++) g[d] += f.global[t * f.globalDim + d] / f.steps;
+  const mel = new Array<number>(f.mels).fill(0);
+  const n = f.steps * f.frames;
+  for (let i = 0; i < n; i++) for (let m = 0; m < f.mels; m++) mel[m] += f.local[i * f.mels + m] / n / 10;
+  return [...g, ...mel];
+}
+
+/**
+ * A non-neural reference in the spirit of the published anchor (hand-crafted features + a linear
+ * classifier): two L2-regularised logistic regressions (sign of arousal, sign of valence) on
+ * standardised clip vectors, full-batch gradient descent (300 epochs, lr 0.1, L2 1e-3), trained on
+ * the train split only.
+ */
+export function linearProbe(train: QuadrantEntry[], test: QuadrantEntry[]): { arousal: number; valence: number }[] {
+  if (train.length === 0) return test.map(() => ({ arousal: 0, valence: 0 }));
+  const X = train.map((q) => clipVector(q.feats));
+  const D = X[0].length;
+  const mu = new Array<number>(D).fill(0);
+  const sd = new Array<number>(D).fill(0);
+  for (const x of X) x.forEach((v, d) => (mu[d] += v / X.length));
+  for (const x of X) x.forEach((v, d) => (sd[d] += (v - mu[d]) ** 2 / X.length));
+  const z = (x: number[]) => x.map((v, d) => (v - mu[d]) / Math.sqrt(sd[d] + 1e-8));
+  const Z = X.map(z);
+  const Y = train.map((q) => quadrantSigns(q.clip.quadrant));
+  const fit = (k: 'arousal' | 'valence') => {
+    const w = new Array<number>(D).fill(0);
+    let b = 0;
+    for (let ep = 0; ep < 300; ep++) {
+      const g = new Array<number>(D).fill(0);
+      let gb = 0;
+      Z.forEach((x, i) => {
+        const y = Y[i][k];
+        const m = x.reduce((a, v, d) => a + v * w[d], b);
+        const p = -y / (1 + Math.exp(y * m));
+        x.forEach((v, d) => (g[d] += p * v));
+        gb += p;
+      });
+      for (let d = 0; d < D; d++) w[d] -= 0.1 * (g[d] / Z.length + 1e-3 * w[d]);
+      b -= (0.1 * gb) / Z.length;
+    }
+    return (x: number[]) => x.reduce((a, v, d) => a + v * w[d], b);
+  };
+  const fa = fit('arousal');
+  const fv = fit('valence');
+  return test.map((q) => {
+    const x = z(clipVector(q.feats));
+    return { arousal: fa(x), valence: fv(x) };
+  });
 }
