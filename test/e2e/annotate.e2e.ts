@@ -216,10 +216,7 @@ describe('annotate in the browser mode', () => {
 
   it('losing focus pauses with a visible notice; Space resumes after the countdown; no audio time is skipped', async () => {
     const page = b.page;
-    await page.evaluate(() => {
-      (window as unknown as { __pad: { on: boolean } }).__pad.on = false;
-    });
-    await openAnnotate(page, 'Keys');
+    await openAnnotate(page, 'Keys'); // a fresh page: the fake gamepad is disconnected again
     await startAndWaitRecording(page);
     await page.getByTestId('annotation-pad').focus();
     await page.waitForFunction(() => (document.querySelector<HTMLAudioElement>('[data-testid="annotate-audio"]')?.currentTime ?? 0) > 1);
