@@ -16,11 +16,13 @@
  * Memory stays bounded for long files: the audio module holds one decoder chunk of PCM plus
  * per-step statistics; this source holds one curve chunk of features plus the window context.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { AppError } from '../../src-shared/ipc/envelope';
 import { FEATURE_CONFIGS, extractFeatureChunks, featureConfigHash, type FeatureChunk, type FeatureConfig } from '../audio/index';
 import { parseBackendChoice } from '../model/backend';
 import { CONFIGS, withInput, type ModelConfig } from '../model/config';
-import { EmotionModel, type PersonalWeights } from '../model/engine';
+import { DEFAULT_MODEL_NAME, EmotionModel, defaultWeightsDir, type PersonalWeights } from '../model/engine';
 import type { ParamBlobManifest } from '../model/io';
 import { tensorMemory } from '../model/memory';
 import type { ReadyInfo, StageTimings, WorkerModelOptions } from './protocol';
@@ -83,9 +85,10 @@ function featureConfigOfModel(input: ModelConfig['input'], fallback: FeatureConf
 }
 
 /**
- * Builds the model (async factory: backend, weights, manifest validation, warm-up). Without a
- * weights directory the named configuration is bound to its feature config (frames, mels, global
- * dim and hash) and initialised from `seed` (untrained).
+ * Builds the model (async factory: backend, weights, manifest validation, warm-up). Weights:
+ * `weightsDir`, else the shipped `resources/models/dsaml-<config>-v0` when present and no `seed`
+ * is given, else the named configuration bound to its feature config (frames, mels, global dim
+ * and hash) initialised from `seed` (untrained).
  * @throws AppError MODEL_NOT_READY / MODEL_SHAPE_MISMATCH / NOT_FOUND from the model factory
  */
 export async function createPipeline(opts: WorkerModelOptions): Promise<AnalysisPipeline> {
@@ -96,8 +99,11 @@ export async function createPipeline(opts: WorkerModelOptions): Promise<Analysis
   const backend = parseBackendChoice(opts.backend);
   let fcfg = featureConfigFor(name);
   let model: EmotionModel;
-  if (opts.weightsDir) {
-    model = await EmotionModel.create({ weightsDir: opts.weightsDir, backend, seed: opts.seed });
+  // Shipped weights (resources/models/dsaml-<config>-v0) unless a seed asks for a fresh init.
+  const shipped = defaultWeightsDir(name === 'compact' ? DEFAULT_MODEL_NAME : `dsaml-${name}-v0`);
+  const weightsDir = opts.weightsDir ?? (opts.seed === undefined && existsSync(path.join(shipped, 'manifest.json')) ? shipped : undefined);
+  if (weightsDir) {
+    model = await EmotionModel.create({ weightsDir, backend, seed: opts.seed });
     try {
       fcfg = featureConfigOfModel(model.config.input, fcfg);
     } catch (e) {

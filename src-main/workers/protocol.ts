@@ -9,7 +9,7 @@ import { isAppErrorCode, type AppErrorCode } from '../../src-shared/ipc/envelope
 export interface WorkerModelOptions {
   /** `compact` | `paper` (or a test configuration name the model module knows). */
   config: string;
-  /** Directory with model.json + shards + manifest; omitted = shipped weights, else seeded untrained init. */
+  /** Directory with manifest.json + weights; omitted = shipped weights (resources/models), or a seeded untrained init when `seed` is set or nothing is shipped. */
   weightsDir?: string;
   /** tfjs backend (`auto` | `wasm` | `cpu` | `node` ...). */
   backend?: string;
