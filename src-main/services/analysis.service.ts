@@ -206,7 +206,19 @@ export class AnalysisService {
           reject(toAppError({ ...msg.error, code: msg.error.code === 'INTERNAL' ? 'MODEL_NOT_READY' : msg.error.code }));
           void worker.terminate();
         } else {
-          this.#onMessage(msg);
+          try {
+            this.#onMessage(msg);
+          } catch (e) {
+            // E.g. the track was deleted mid-analysis (the curve's foreign key fails): fail that job
+            // only; never let a handler error escape into the process.
+            const jobId = 'jobId' in msg ? msg.jobId : null;
+            const entry = jobId ? this.#entries.get(jobId) : undefined;
+            log.error(`analysis: handling worker message ${msg.type} failed`, e);
+            if (entry) {
+              if (entry.sent) this.#worker?.postMessage({ type: 'cancel', jobId: entry.jobId } satisfies ToWorker);
+              this.#fail(entry, { name: 'Error', code: 'INTERNAL', message: `Could not store the curve of ${entry.trackId !== null ? `track ${entry.trackId}` : entry.path}: ${(e as Error).message}` });
+            }
+          }
         }
       });
       worker.on('error', (e) => log.error('analysis worker error', e));

@@ -177,6 +177,24 @@ describe('AnalysisService', () => {
     expect((await service.analyzeTrack(other)).nSteps).toBe(150);
   });
 
+  it('fails (not crashes) when a track is deleted while it is analysed', async () => {
+    const id = addTrack(long, 240, 'deleted');
+    const firstChunk = new Promise<void>((resolve) => {
+      const off = bus.subscribe((name, payload) => {
+        if (name === 'model:onCurve' && (payload as CurveChunk).trackId === id) {
+          off();
+          resolve();
+        }
+      });
+    });
+    const done = service.analyzeTrack(id, 'play');
+    await firstChunk;
+    db.prepare('DELETE FROM tracks WHERE id = ?').run(id);
+    await expect(done).rejects.toThrow(/Could not store the curve of track/);
+    const other = addTrack(medium, 75, 'after-delete');
+    expect((await service.analyzeTrack(other)).nSteps).toBe(150);
+  });
+
   it('reports bad input with clear errors and keeps running', async () => {
     const tiny = addTrack(short, 0.3);
     await expect(service.analyzeTrack(tiny)).rejects.toMatchObject({ code: 'AUDIO_TOO_SHORT' });
