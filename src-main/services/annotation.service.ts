@@ -50,6 +50,13 @@ export interface AnnotationServiceOptions {
   /** Base model version written into JSON exports (default: the newest base prediction's). */
   modelVersion?: () => string | null;
   appVersion?: string;
+  /**
+   * Mark sessions left `recording` as `interrupted` now (default false; the studio passes true).
+   * A session whose writer process (pid stored at start/resume) is still alive on this machine
+   * and is not this process is left alone: another studio/CLI process on the same library must
+   * not cut a live recording.
+   */
+  recoverInterrupted?: boolean;
 }
 
 
@@ -65,7 +72,7 @@ export class AnnotationService {
     this.repo = new AnnotationRepo(db);
     this.#opts = opts;
     this.#now = opts.now ?? Date.now;
-    this.recoveredOnStartup = this.repo.recordingSessionIds();
+    this.recoveredOnStartup = opts.recoverInterrupted ? this.repo.recordingSessionIds().filter((id) => !writerAlive(this.repo.getSession(id)?.meta.writerPid)) : [];
     for (const id of this.recoveredOnStartup) this.#interrupt(id, 'restart');
     if (this.recoveredOnStartup.length > 0) log.info(`annotation: ${this.recoveredOnStartup.length} interrupted session(s) recovered`, this.recoveredOnStartup);
   }
@@ -93,7 +100,7 @@ export class AnnotationService {
       sampleRateHz: input.sampleRateHz,
       outputLatencySec: input.outputLatencySec,
       inputDevice: input.inputDevice,
-      meta: { layers: [], labels: input.labels, trackDurationSec: track.durationSec },
+      meta: { layers: [], labels: input.labels, trackDurationSec: track.durationSec, writerPid: process.pid },
     });
     this.#leases.set(id, this.#now());
     this.#emit('start', [id]);
@@ -165,7 +172,7 @@ export class AnnotationService {
   resume(sessionId: number): SessionSummary {
     const row = this.repo.requireSession(sessionId);
     if (row.state !== 'interrupted') throw new AppError('CONFLICT', `Expected an interrupted session to resume, got state '${row.state}'`);
-    this.repo.setState(sessionId, 'recording', { ...row.meta, interruptedBy: undefined });
+    this.repo.setState(sessionId, 'recording', { ...row.meta, interruptedBy: undefined, writerPid: process.pid });
     this.#leases.set(sessionId, this.#now());
     this.#emit('resume', [sessionId]);
     return this.summary(sessionId);
@@ -218,7 +225,7 @@ export class AnnotationService {
       throw new AppError('CONFLICT', `Expected a complete or interrupted session to punch in, got state '${row.state}'`);
     }
     const p = L.punchIn(row.meta.layers, tStart);
-    this.repo.setState(sessionId, 'recording', { ...row.meta, layers: p.layers, punchFrom: row.state });
+    this.repo.setState(sessionId, 'recording', { ...row.meta, layers: p.layers, punchFrom: row.state, writerPid: process.pid });
     this.#leases.set(sessionId, this.#now());
     this.#emit('punch', [sessionId]);
     const session = this.summary(sessionId);
@@ -402,7 +409,7 @@ export class AnnotationService {
         startedAt: r.startedAt,
         endedAt: r.endedAt,
         // Derived caches (completeness, bins) stay out of meta; import recomputes them.
-        meta: { ...r.meta, bins: undefined, completeness: undefined },
+        meta: { ...r.meta, bins: undefined, completeness: undefined, writerPid: undefined },
         samples: toColumns(this.repo.samples(r.id)),
       };
     });
@@ -691,6 +698,20 @@ export class AnnotationService {
 
 type AnnotationChange = 'start' | 'finish' | 'interrupted' | 'resume' | 'discard' | 'restore' | 'purge' | 'exclude' | 'punch' | 'undo' | 'redo' | 'import' | 'study';
 
+/**
+ * True when `pid` is another live process on this machine (signal 0 probes without signalling).
+ * Our own pid counts as dead: a new service in this process means the previous one is gone.
+ */
+function writerAlive(pid: number | undefined): boolean {
+  if (!pid || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 function nextSeq(row: SessionRow): number {
   return row.maxSeq === null ? 0 : row.maxSeq + 1;
 }
@@ -716,7 +737,10 @@ export interface AnnotationInstallDeps {
   annotation?: AnnotationService;
 }
 
-/** Creates the annotation service on `deps` (marks sessions left `recording` by a crash as interrupted). */
+/**
+ * Creates the annotation service on `deps`; sessions left `recording` by a dead writer process
+ * are marked interrupted (a live writer, e.g. the app while a CLI command runs, is left alone).
+ */
 export function installAnnotation(deps: AnnotationInstallDeps): void {
-  deps.annotation = new AnnotationService(deps.db, { bus: deps.bus, appVersion: process.env.npm_package_version });
+  deps.annotation = new AnnotationService(deps.db, { bus: deps.bus, appVersion: process.env.npm_package_version, recoverInterrupted: true });
 }

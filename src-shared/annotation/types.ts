@@ -76,6 +76,8 @@ export const SessionMetaSchema = z
     interruptedBy: z.enum(['restart', 'stale']).optional(),
     trackDurationSec: z.number().nonnegative().nullable().optional(),
     notes: z.string().max(10_000).optional(),
+    /** Process id of the writer that last opened the session for recording (crash recovery). */
+    writerPid: z.number().int().optional(),
     /** While a punch-in records, the state to return to when it ends. */
     punchFrom: SessionStateSchema.optional(),
     /** Cached completeness of the resolved trace (recomputed on every change of the trace). */

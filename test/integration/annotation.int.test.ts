@@ -57,7 +57,14 @@ describe('annotation sessions: crash safety', () => {
     closeDatabase(db); // "kill": no finish
 
     db = open(t.dir);
-    svc = new AnnotationService(db);
+    // A service without recovery (e.g. pdmer adapt) leaves it alone ...
+    expect(new AnnotationService(db).summary(s.id).state).toBe('recording');
+    // ... a live writer process elsewhere keeps it recording (pid of our parent, alive) ...
+    db.prepare(`UPDATE annotation_sessions SET meta = json_set(meta, '$.writerPid', ?) WHERE id = ?`).run(process.ppid, s.id);
+    expect(new AnnotationService(db, { recoverInterrupted: true }).recoveredOnStartup).toEqual([]);
+    db.prepare(`UPDATE annotation_sessions SET meta = json_set(meta, '$.writerPid', ?) WHERE id = ?`).run(process.pid, s.id);
+    // ... the studio's service (recoverInterrupted) marks it interrupted when its writer is gone.
+    svc = new AnnotationService(db, { recoverInterrupted: true });
     expect(svc.recoveredOnStartup).toEqual([s.id]);
     const after = svc.summary(s.id);
     expect(after.state).toBe('interrupted');
@@ -103,7 +110,7 @@ describe('annotation sessions: crash safety', () => {
     });
     expect(sessionId).toBeGreaterThan(0);
     db = open(t.dir);
-    const svc = new AnnotationService(db);
+    const svc = new AnnotationService(db, { recoverInterrupted: true });
     const s = svc.summary(sessionId);
     expect(s.state).toBe('interrupted');
     // Every batch the child reported committed is there (it may have committed more before dying).
@@ -406,8 +413,8 @@ describe('migration 0002 and query plans', () => {
     expect(rows[0]!.uid).not.toBe(rows[1]!.uid);
     expect(db.prepare(`SELECT count(*) AS n FROM annotation_samples`).get()).toEqual({ n: 2 });
     expect(() => db.prepare(`UPDATE annotation_sessions SET uid = (SELECT min(uid) FROM annotation_sessions)`).run()).toThrow(/UNIQUE/);
-    // The service recovers those 'recording' sessions as interrupted.
-    const svc = new AnnotationService(db);
+    // The studio's service recovers those 'recording' sessions as interrupted.
+    const svc = new AnnotationService(db, { recoverInterrupted: true });
     expect(svc.recoveredOnStartup.length).toBe(2);
   });
 
