@@ -159,7 +159,7 @@ export class AnalysisService {
       this.#unsubscribe = this.#bus.subscribe((name, payload) => {
         if (name !== 'library:onChanged') return;
         const p = payload as { reason: string; trackIds?: number[] };
-        if (p.reason === 'import' || p.reason === 'rescan') void this.#queueMissing(p.trackIds);
+        if (p.reason === 'import' || p.reason === 'rescan') this.#queueMissing(p.trackIds).catch((e) => log.warn('background analysis could not queue new tracks', e));
       });
     }
   }

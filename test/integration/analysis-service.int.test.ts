@@ -301,3 +301,21 @@ describe('AnalysisService', () => {
     expect(service.info().state).toBe('ready');
   });
 });
+
+describe('AnalysisService with unusable weights', () => {
+  it('reports a missing weights directory clearly and keeps answering', async () => {
+    const bad = new AnalysisService({ db, bus, dataDir: dir, model: { config: 'compact', backend: 'wasm', weightsDir: path.join(dir, 'no-such-weights') } });
+    try {
+      const e = await bad.start().catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(AppError);
+      expect((e as AppError).message).toMatch(/no-such-weights/);
+      expect(bad.info()).toMatchObject({ state: 'failed', model: null });
+      expect(bad.info().error).toMatch(/no-such-weights/);
+      const id = addTrack(medium, 75, 'bad-weights');
+      await expect(bad.getCurve(id, null, true)).rejects.toBeInstanceOf(AppError);
+      expect(bad.backgroundStatus().current).toBeNull();
+    } finally {
+      await bad.close();
+    }
+  });
+});
