@@ -170,5 +170,14 @@ describe('reliability in the Review view', () => {
     expect(t).toBeGreaterThan(0.8);
     expect(t).toBeLessThan(1.2);
     await screenshot(page, 'review-reliability');
+
+    // Personalize panel: the profile's sessions with exclude toggles; says how to personalize.
+    await page.goto('about:blank');
+    await page.goto(`${c.server.url}#/personalize`);
+    const table = page.getByTestId('personalize-sessions');
+    await table.waitFor();
+    await page.getByTestId('personalize-unavailable').waitFor();
+    expect(await page.getByTestId('personalize-unavailable').textContent()).toMatch(/pdmer adapt --profile/);
+    expect(await page.getByTestId('personal-model-status').textContent()).toMatch(/none yet/);
   });
 });
