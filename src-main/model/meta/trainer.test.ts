@@ -14,7 +14,8 @@ import { META_CPU_PRESET } from './fomaml';
 import { AdamState } from './adam';
 import { ModelState, adaptHeadAndPredict, fromPlain, headNames, metaStepHead, predictHeadBins, toPlain, type BodyItem, type WindowSample } from './trainer';
 
-const C = TINY_CONFIG;
+// Dropout off: the assertions should not depend on the seeded dropout stream of the layers.
+const C = { ...TINY_CONFIG, dropout: 0 };
 const F = C.input.framesPerStep * C.input.mels;
 const G = C.input.globalDim;
 
@@ -80,7 +81,7 @@ describe('ModelState on synthetic data', () => {
     const mean = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;
     expect(mean(ra)).toBeGreaterThan(0.6);
     expect(mean(rv)).toBeGreaterThan(0.6);
-  }, 60_000);
+  }, 180_000); // ~20 s on an idle core; generous for a loaded CI machine
 
   it('trainStep and predict leak no tensors', () => {
     model.trainStep([curveSample(train[0])], { lr: 1e-3 });
@@ -117,7 +118,7 @@ describe('ModelState on synthetic data', () => {
   });
 
   it('one-shot adaptation lowers a synthetic person’s error versus no adaptation; meta-training leaks nothing', () => {
-    // Person: offset +0.4 arousal, -0.3 valence, gain 1.5, binned 1 s (2 steps per bin), 16-step clips.
+    // Person: offset +0.5 arousal, -0.5 valence, gain 1.2, binned 1 s (2 steps per bin), 16-step clips.
     const binSec = 1;
     const person = (c: ReturnType<typeof clip>): BodyItem => {
       const nb = Math.floor((c.steps * 0.5) / binSec);
@@ -130,8 +131,8 @@ describe('ModelState on synthetic data', () => {
           a += pm.pool[b * c.steps + t] * c.arousal[t];
           v += pm.pool[b * c.steps + t] * c.valence[t];
         }
-        target[b * 2] = 1.5 * a + 0.4;
-        target[b * 2 + 1] = 1.5 * v - 0.3;
+        target[b * 2] = 1.2 * a + 0.5;
+        target[b * 2 + 1] = 1.2 * v - 0.5;
       }
       const body = model.bodyFeatures(c);
       return { features: body.data, steps: c.steps, dim: body.dim, pool: pm.pool, nb, target };
@@ -145,8 +146,8 @@ describe('ModelState on synthetic data', () => {
     const adapted = adaptHeadAndPredict(head, support, query, { steps: 16, lr: 0.01, loss: 'mse', clipNorm: 5 });
     expect(tf.memory().numTensors).toBe(n0);
     expect(adapted.finalLoss).toBeLessThan(adapted.losses[0]);
-    // Measured: 0.095 vs 0.159 without adaptation (larger inner lr overfits the 8 support bins).
-    expect(errOf(adapted.preds)).toBeLessThan(0.8 * none);
+        // Measured: 0.216 vs 0.343 without adaptation (a larger inner lr overfits the 8 support bins).
+    expect(errOf(adapted.preds)).toBeLessThan(0.7 * none);
 
     // One FOMAML step on the head runs, returns new params, and leaks nothing beyond Adam moments.
     const adam = new AdamState();
