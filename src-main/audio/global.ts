@@ -194,20 +194,28 @@ export class GlobalAccumulator implements FrameObserver {
       return;
     }
     const bins = power.length;
-    let e = 0, fe = 0, logSum = 0;
-    // logs of products of 4 (factors in [1e-10, ~1e7]: no under/overflow): 4x fewer Math.log calls
+    // one pass: energy, first and second moments, sum of logs (as logs of products of 16 factors
+    // in [1e-10, ~1e7]: no under/overflow in float64, 16x fewer Math.log calls; groups outside
+    // that range, e.g. from huge float WAV samples, fall back to one log per bin)
+    let e = 0, fe = 0, fe2 = 0, logSum = 0;
     let k = 0;
-    for (; k + 8 <= bins; k += 8) {
-      const p0 = power[k], p1 = power[k + 1], p2 = power[k + 2], p3 = power[k + 3];
-      const p4 = power[k + 4], p5 = power[k + 5], p6 = power[k + 6], p7 = power[k + 7];
-      e += p0 + p1 + p2 + p3 + p4 + p5 + p6 + p7;
-      fe += k * (p0 + p1 + p2 + p3 + p4 + p5 + p6 + p7) + p1 + 2 * p2 + 3 * p3 + 4 * p4 + 5 * p5 + 6 * p6 + 7 * p7;
-      logSum += Math.log((p0 + 1e-10) * (p1 + 1e-10) * (p2 + 1e-10) * (p3 + 1e-10)) + Math.log((p4 + 1e-10) * (p5 + 1e-10) * (p6 + 1e-10) * (p7 + 1e-10));
+    for (; k + 16 <= bins; k += 16) {
+      let prod = 1;
+      for (let j = k; j < k + 16; j++) {
+        const p = power[j];
+        e += p;
+        fe += j * p;
+        fe2 += j * j * p;
+        prod *= p + 1e-10;
+      }
+      if (prod > 1e-300 && prod < 1e300) logSum += Math.log(prod);
+      else for (let j = k; j < k + 16; j++) logSum += Math.log(power[j] + 1e-10);
     }
     for (; k < bins; k++) {
       const p = power[k];
       e += p;
-      fe += p * k;
+      fe += k * p;
+      fe2 += k * k * p;
       logSum += Math.log(p + 1e-10);
     }
     const binHz = this.binHz;
@@ -215,17 +223,17 @@ export class GlobalAccumulator implements FrameObserver {
     if (e > 1e-10) {
       const c = fe / e;
       cent = c * binHz;
-      let v = 0, cum = 0, rk = -1;
+      // sum (j - c)^2 p_j = sum j^2 p_j - c sum j p_j
+      band = Math.sqrt(Math.max(0, fe2 - c * fe) / e) * binHz;
+      let cum = 0, rk = -1;
       const target = ROLLOFF_FRACTION * e;
       for (let j = 0; j < bins; j++) {
-        const d = j - c;
-        v += d * d * power[j];
-        if (rk < 0) {
-          cum += power[j];
-          if (cum >= target) rk = j;
+        cum += power[j];
+        if (cum >= target) {
+          rk = j;
+          break;
         }
       }
-      band = Math.sqrt(v / e) * binHz;
       roll = Math.max(0, rk) * binHz;
       flat = Math.exp(logSum / bins) / (e / bins + 1e-10);
       // chroma from power
@@ -276,7 +284,12 @@ export class GlobalAccumulator implements FrameObserver {
   addStepPcm(step: number, pcm: ArrayLike<number>, start: number, len: number): void {
     if (step !== this.stepsSeen - 1) throw new Error(`addStepPcm expects the current step ${this.stepsSeen - 1}, got ${step}`);
     let z = 0;
-    for (let i = start + 1; i < start + len; i++) if ((pcm[i] >= 0) !== (pcm[i - 1] >= 0)) z++;
+    let prev = pcm[start] >= 0 ? 1 : 0;
+    for (let i = start + 1; i < start + len; i++) {
+      const cur = pcm[i] >= 0 ? 1 : 0;
+      z += cur ^ prev; // branch-free: sign changes of noisy audio are unpredictable
+      prev = cur;
+    }
     const zcr = z / len;
     const base = step * S_LEN;
     this.stats.a[base + S_ZCR] = zcr;

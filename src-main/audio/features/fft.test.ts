@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rng } from '../../../test/fixtures/audio';
-import { ComplexFft, createRealPowerFft, fftRadices } from './fft';
+import { ComplexFft, createRealPowerFft, fftRadices, Pow2ComplexFft } from './fft';
 
 /** Direct O(N^2) DFT: the independent reference. */
 function directDft(re: Float64Array, im: Float64Array): { re: Float64Array; im: Float64Array } {
@@ -46,7 +46,25 @@ describe('fft', () => {
     });
   }
 
-  for (const n of [2646, 1323, 1024, 2048, 882, 10]) {
+  // radix-2 first pass (odd log2) and radix-4 only (even log2)
+  for (const n of [2, 4, 8, 16, 32, 512, 1024]) {
+    it(`power-of-two complex FFT of size ${n} (bit-reversed input) equals a direct DFT`, () => {
+      const re = randomVec(n, 3 * n), im = randomVec(n, 3 * n + 1);
+      const ref = directDft(re, im);
+      const fft = new Pow2ComplexFft(n);
+      const r2 = new Float64Array(n), i2 = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        r2[fft.bitrev[i]] = re[i];
+        i2[fft.bitrev[i]] = im[i];
+      }
+      fft.transform(r2, i2);
+      let err = 0;
+      for (let k = 0; k < n; k++) err = Math.max(err, Math.abs(r2[k] - ref.re[k]), Math.abs(i2[k] - ref.im[k]));
+      expect(err).toBeLessThan(1e-12 * n);
+    });
+  }
+
+  for (const n of [2646, 1323, 1024, 2048, 882, 10, 4, 8, 16, 32, 64, 128, 512]) {
     it(`real power FFT of size ${n} equals |direct DFT|^2 (rel err < 1e-10)`, () => {
       const x = randomVec(n, 7 * n);
       const ref = directDft(x, new Float64Array(n));
@@ -64,7 +82,7 @@ describe('fft', () => {
     });
   }
 
-  for (const n of [15, 2646, 1024]) {
+  for (const n of [15, 2646, 1024, 512, 16]) {
     it(`powerWindowed(n = ${n}) equals power() of the windowed frame`, () => {
       const src = randomVec(n + 7, n), win = randomVec(n, n + 1);
       const f = createRealPowerFft(n);

@@ -18,7 +18,8 @@ export function hannPeriodic(n: number): Float64Array {
  * (numpy/torch "reflect": the edge sample is not repeated). Requires pad < len.
  */
 export function reflectPad(pcm: ArrayLike<number>, start: number, len: number, pad: number, out: Float64Array): void {
-  for (let i = 0; i < len; i++) out[pad + i] = pcm[start + i];
+  if (pcm instanceof Float32Array || pcm instanceof Float64Array) out.set(pcm.subarray(start, start + len), pad);
+  else for (let i = 0; i < len; i++) out[pad + i] = pcm[start + i];
   for (let i = 1; i <= pad; i++) {
     out[pad - i] = pcm[start + i];
     out[pad + len - 1 + i] = pcm[start + len - 1 - i];
