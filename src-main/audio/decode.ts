@@ -211,6 +211,14 @@ function wavToMono(h: WavHeader, b: Buffer, frames: number): Float32Array {
     // fast path for the common case: typed view instead of per-sample Buffer reads
     const v = new Int16Array(b.buffer, b.byteOffset, frames * C);
     const scale = inv / 32768;
+    if (C === 2) {
+      for (let f = 0; f < frames; f++) out[f] = (v[2 * f] + v[2 * f + 1]) * scale;
+      return out;
+    }
+    if (C === 1) {
+      for (let f = 0; f < frames; f++) out[f] = v[f] * scale;
+      return out;
+    }
     for (let f = 0, o = 0; f < frames; f++) {
       let acc = 0;
       for (let c = 0; c < C; c++) acc += v[o++];

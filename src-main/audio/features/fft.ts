@@ -355,7 +355,8 @@ export class Pow2ComplexFft {
   private readonly stageTw: Int32Array;
   /** Per stage, per k < L/4: w^k, w^2k, w^3k (re, im), w = exp(-2 pi i / L). */
   private readonly tw: Float64Array;
-  private readonly radix2First: boolean;
+  /** log2(size) is odd: the first pass is radix 2 (else radix 4). */
+  readonly radix2First: boolean;
 
   constructor(n: number) {
     if (!Number.isInteger(n) || n < 2 || (n & (n - 1)) !== 0) throw new Error(`Expected a power-of-two FFT size >= 2, got ${n}`);
@@ -396,7 +397,16 @@ export class Pow2ComplexFft {
     const n = this.size;
     if (this.radix2First) pow2Radix2Pass(re, im, n);
     else pow2Radix4FirstPass(re, im, n);
-    for (let s = 0; s < this.stageLen.length; s++) pow2Radix4Pass(re, im, n, this.tw, this.stageTw[s], this.stageLen[s]);
+    this.transformAfter(re, im, this.radix2First ? 2 : 4);
+  }
+
+  /**
+   * The passes after the caller has already done DFTs of length `done` (a stage boundary: 8 when
+   * radix2First, else 4, or the first pass's 2 / 4) over consecutive slots.
+   */
+  transformAfter(re: Float64Array, im: Float64Array, done: number): void {
+    const n = this.size;
+    for (let s = 0; s < this.stageLen.length; s++) if (this.stageLen[s] > done) pow2Radix4Pass(re, im, n, this.tw, this.stageTw[s], this.stageLen[s]);
   }
 }
 
@@ -411,6 +421,7 @@ class Pow2RealFft implements RealPowerFft {
   readonly bins: number;
   private readonly half: number;
   private readonly cfft: Pow2ComplexFft;
+  private readonly radix2First: boolean;
   /** 2 * bitrev(i) for i < n/2: the even input sample loaded into slot i. */
   private readonly idx: Int32Array;
   private readonly re: Float64Array;
@@ -428,6 +439,7 @@ class Pow2RealFft implements RealPowerFft {
     this.half = M;
     this.bins = M + 1;
     this.cfft = new Pow2ComplexFft(M);
+    this.radix2First = this.cfft.radix2First;
     this.idx = this.cfft.bitrev.map((r) => 2 * r);
     this.re = new Float64Array(M);
     this.im = new Float64Array(M);
@@ -462,12 +474,20 @@ class Pow2RealFft implements RealPowerFft {
       this.lastWindow = window;
     }
     const we = this.winE, wo = this.winO;
-    for (let i = 0; i < M; i++) {
-      const j = offset + idx[i];
-      re[i] = src[j] * we[i];
-      im[i] = src[j + 1] * wo[i];
+    if (M >= 8 && this.radix2First) {
+      pow2LoadRadix8(src, offset, idx, we, wo, re, im, M);
+      this.cfft.transformAfter(re, im, 8);
+    } else if (M >= 4 && !this.radix2First) {
+      pow2LoadRadix4(src, offset, idx, we, wo, re, im, M);
+      this.cfft.transformAfter(re, im, 4);
+    } else {
+      for (let i = 0; i < M; i++) {
+        const j = offset + idx[i];
+        re[i] = src[j] * we[i];
+        im[i] = src[j + 1] * wo[i];
+      }
+      this.cfft.transform(re, im);
     }
-    this.cfft.transform(re, im);
     this.split(out);
   }
 
@@ -507,6 +527,75 @@ function pow2Radix4FirstPass(re: Float64Array, im: Float64Array, M: number): voi
   for (let i = 0; i < M; i += 4) {
     const ar = re[i], ai = im[i], br = re[i + 1], bi = im[i + 1];
     const cr = re[i + 2], ci = im[i + 2], dr = re[i + 3], di = im[i + 3];
+    const t0r = ar + br, t0i = ai + bi, t1r = ar - br, t1i = ai - bi;
+    const t2r = cr + dr, t2i = ci + di, t3r = cr - dr, t3i = ci - di;
+    re[i] = t0r + t2r; im[i] = t0i + t2i;
+    re[i + 2] = t0r - t2r; im[i + 2] = t0i - t2i;
+    re[i + 1] = t1r + t3i; im[i + 1] = t1i - t3r;
+    re[i + 3] = t1r - t3i; im[i + 3] = t1i + t3r;
+  }
+}
+
+/**
+ * Windowed bit-reversed load fused with the first two passes (radix 2, then radix 4 with L = 8):
+ * slot i gets z = x[o + idx[i]] we[i] + i x[o + idx[i] + 1] wo[i], then each group of 8 slots
+ * becomes its 8-point DFT.
+ */
+function pow2LoadRadix8(src: Float64Array, o: number, idx: Int32Array, we: Float64Array, wo: Float64Array, re: Float64Array, im: Float64Array, M: number): void {
+  const c = Math.SQRT1_2;
+  for (let i = 0; i < M; i += 8) {
+    let j = o + idx[i];
+    const s0r = src[j] * we[i], s0i = src[j + 1] * wo[i];
+    j = o + idx[i + 1];
+    const s1r = src[j] * we[i + 1], s1i = src[j + 1] * wo[i + 1];
+    j = o + idx[i + 2];
+    const s2r = src[j] * we[i + 2], s2i = src[j + 1] * wo[i + 2];
+    j = o + idx[i + 3];
+    const s3r = src[j] * we[i + 3], s3i = src[j + 1] * wo[i + 3];
+    j = o + idx[i + 4];
+    const s4r = src[j] * we[i + 4], s4i = src[j + 1] * wo[i + 4];
+    j = o + idx[i + 5];
+    const s5r = src[j] * we[i + 5], s5i = src[j + 1] * wo[i + 5];
+    j = o + idx[i + 6];
+    const s6r = src[j] * we[i + 6], s6i = src[j + 1] * wo[i + 6];
+    j = o + idx[i + 7];
+    const s7r = src[j] * we[i + 7], s7i = src[j + 1] * wo[i + 7];
+    // radix 2 on slot pairs
+    const a0r = s0r + s1r, a0i = s0i + s1i, a1r = s0r - s1r, a1i = s0i - s1i;
+    const a2r = s2r + s3r, a2i = s2i + s3i, a3r = s2r - s3r, a3i = s2i - s3i;
+    const a4r = s4r + s5r, a4i = s4i + s5i, a5r = s4r - s5r, a5i = s4i - s5i;
+    const a6r = s6r + s7r, a6i = s6i + s7i, a7r = s6r - s7r, a7i = s6i - s7i;
+    // radix 4, L = 8, k = 0 (twiddles 1): slots 0, 2, 4, 6
+    let t0r = a0r + a2r, t0i = a0i + a2i, t1r = a0r - a2r, t1i = a0i - a2i;
+    let t2r = a4r + a6r, t2i = a4i + a6i, t3r = a4r - a6r, t3i = a4i - a6i;
+    re[i] = t0r + t2r; im[i] = t0i + t2i;
+    re[i + 4] = t0r - t2r; im[i + 4] = t0i - t2i;
+    re[i + 2] = t1r + t3i; im[i + 2] = t1i - t3r;
+    re[i + 6] = t1r - t3i; im[i + 6] = t1i + t3r;
+    // k = 1: w = exp(-i pi/4) on slot 5, w^2 = -i on slot 3, w^3 = exp(-3i pi/4) on slot 7
+    const br = a3i, bi = -a3r;
+    const cr = c * (a5r + a5i), ci = c * (a5i - a5r);
+    const dr = c * (a7i - a7r), di = -c * (a7r + a7i);
+    t0r = a1r + br; t0i = a1i + bi; t1r = a1r - br; t1i = a1i - bi;
+    t2r = cr + dr; t2i = ci + di; t3r = cr - dr; t3i = ci - di;
+    re[i + 1] = t0r + t2r; im[i + 1] = t0i + t2i;
+    re[i + 5] = t0r - t2r; im[i + 5] = t0i - t2i;
+    re[i + 3] = t1r + t3i; im[i + 3] = t1i - t3r;
+    re[i + 7] = t1r - t3i; im[i + 7] = t1i + t3r;
+  }
+}
+
+/** Windowed bit-reversed load fused with the first radix-4 pass (L = 4, twiddles 1). */
+function pow2LoadRadix4(src: Float64Array, o: number, idx: Int32Array, we: Float64Array, wo: Float64Array, re: Float64Array, im: Float64Array, M: number): void {
+  for (let i = 0; i < M; i += 4) {
+    let j = o + idx[i];
+    const ar = src[j] * we[i], ai = src[j + 1] * wo[i];
+    j = o + idx[i + 1];
+    const br = src[j] * we[i + 1], bi = src[j + 1] * wo[i + 1];
+    j = o + idx[i + 2];
+    const cr = src[j] * we[i + 2], ci = src[j + 1] * wo[i + 2];
+    j = o + idx[i + 3];
+    const dr = src[j] * we[i + 3], di = src[j + 1] * wo[i + 3];
     const t0r = ar + br, t0i = ai + bi, t1r = ar - br, t1i = ai - bi;
     const t2r = cr + dr, t2i = ci + di, t3r = cr - dr, t3i = ci - di;
     re[i] = t0r + t2r; im[i] = t0i + t2i;

@@ -28,10 +28,23 @@ export interface MelFilterbank {
 }
 
 /**
- * Builds the filterbank.
+ * The filterbank (cached per parameters: callers must not modify it).
  * @param nBins n_fft // 2 + 1
  */
 export function melFilterbank(sampleRate: number, nBins: number, nMels: number, fMin: number, fMax: number): MelFilterbank {
+  const key = `${sampleRate}:${nBins}:${nMels}:${fMin}:${fMax}`;
+  let fb = fbCache.get(key);
+  if (!fb) {
+    fb = buildMelFilterbank(sampleRate, nBins, nMels, fMin, fMax);
+    fbCache.set(key, fb);
+  }
+  return fb;
+}
+
+/** Built filterbanks by parameters (read-only after construction; one per config in practice). */
+const fbCache = new Map<string, MelFilterbank>();
+
+function buildMelFilterbank(sampleRate: number, nBins: number, nMels: number, fMin: number, fMax: number): MelFilterbank {
   const allFreqs = new Float64Array(nBins);
   const top = Math.floor(sampleRate / 2);
   for (let k = 0; k < nBins; k++) allFreqs[k] = nBins === 1 ? 0 : (top * k) / (nBins - 1);
