@@ -170,6 +170,10 @@ port.on('message', (msg: ToWorker) => {
       post({ type: 'memory', reqId: msg.reqId, numTensors: m.numTensors, numBytes: m.numBytes, rss: mu.rss, heapUsed: mu.heapUsed });
       return;
     }
+    case 'personalize':
+      // Sent to a separate instance of this worker (never `init`ed) by PersonalizationService.
+      void import('./personalize-task').then((m) => m.runPersonalize(msg.req, post), (e: unknown) => post({ type: 'personalizeFailed', error: serializeError(e) }));
+      return;
     case 'debug:exit':
       process.exit(msg.code);
       return;

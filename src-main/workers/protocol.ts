@@ -67,6 +67,8 @@ export type ToWorker =
   | { type: 'memory'; reqId: number }
   /** Test hook: exits the worker thread abruptly (crash recovery tests). */
   | { type: 'debug:exit'; code: number }
+  /** Personalization (personalize-task.ts), run in a separate instance of this worker. */
+  | { type: 'personalize'; req: PersonalizeRequest }
   | { type: 'dispose' };
 
 export type FromWorker =
@@ -87,7 +89,40 @@ export type FromWorker =
   | { type: 'done'; jobId: string; totalSteps: number; durationSec: number; timings: StageTimings }
   | { type: 'failed'; jobId: string; error: SerializedError }
   | { type: 'cancelled'; jobId: string }
-  | { type: 'memory'; reqId: number; numTensors: number; numBytes: number; rss: number; heapUsed: number };
+  | { type: 'memory'; reqId: number; numTensors: number; numBytes: number; rss: number; heapUsed: number }
+  | { type: 'personalizeProgress'; done: number; total: number; message: string }
+  | { type: 'personalizeDone'; result: PersonalizeOutcome }
+  | { type: 'personalizeFailed'; error: SerializedError };
+
+/** What the personalization worker needs: base weights, feature config, the sessions' tracks and curves. */
+export interface PersonalizeRequest {
+  /** Base weights (default: the shipped weights of `config`, as the analysis pipeline uses). */
+  weightsDir?: string;
+  /** compact | paper (feature configuration of the base model). */
+  config: string;
+  backend?: string;
+  /** Feature cache directory (the library's data dir cache). */
+  cacheDir: string;
+  sessions: { sessionId: number; path: string; valence: (number | null)[]; arousal: (number | null)[] }[];
+  steps?: number;
+  lr?: number;
+  holdoutFraction?: number;
+}
+
+/** Personal head weights (EmotionModel.loadPersonal format) and the held-out report. */
+export interface PersonalizeOutcome {
+  modelVersion: string;
+  featureHash: string;
+  weights: ArrayBuffer;
+  manifest: string;
+  report: {
+    sessions: number;
+    adaptSteps: number;
+    heldOutSteps: number;
+    before: { rmse: number; rmseA: number; rmseV: number };
+    after: { rmse: number; rmseA: number; rmseV: number };
+  };
+}
 
 export function serializeError(e: unknown, fallback: AppErrorCode = 'INTERNAL'): SerializedError {
   if (e instanceof Error) {

@@ -10,9 +10,10 @@ import { MODEL_CHANNELS, MODEL_EVENTS } from './channels/model';
 import { MOOD_CHANNELS, MOOD_EVENTS } from './channels/mood';
 import { PLAYLIST_CHANNELS, PLAYLIST_EVENTS } from './channels/playlists';
 import { ANNOTATION_CHANNELS, ANNOTATION_EVENTS } from './channels/annotation';
+import { PERSONALIZE_CHANNELS, PERSONALIZE_EVENTS } from './channels/personalize';
 
-export const CHANNELS = [...APP_CHANNELS, ...LIBRARY_CHANNELS, ...MODEL_CHANNELS, ...ANNOTATION_CHANNELS, ...MOOD_CHANNELS, ...PLAYLIST_CHANNELS] as const;
-export const EVENTS = [...APP_EVENTS, ...LIBRARY_EVENTS, ...MODEL_EVENTS, ...ANNOTATION_EVENTS, ...MOOD_EVENTS, ...PLAYLIST_EVENTS] as const;
+export const CHANNELS = [...APP_CHANNELS, ...LIBRARY_CHANNELS, ...MODEL_CHANNELS, ...ANNOTATION_CHANNELS, ...MOOD_CHANNELS, ...PLAYLIST_CHANNELS, ...PERSONALIZE_CHANNELS] as const;
+export const EVENTS = [...APP_EVENTS, ...LIBRARY_EVENTS, ...MODEL_EVENTS, ...ANNOTATION_EVENTS, ...MOOD_EVENTS, ...PLAYLIST_EVENTS, ...PERSONALIZE_EVENTS] as const;
 export type Channel = (typeof CHANNELS)[number];
 export type EventName = (typeof EVENTS)[number];
 

@@ -12,6 +12,7 @@ import { modelContract, modelEvents } from './contract/model';
 import { moodContract, moodEvents } from './contract/mood';
 import { playlistsContract, playlistsEvents } from './contract/playlists';
 import { annotationContract, annotationEvents } from './contract/annotation';
+import { personalizeContract, personalizeEvents } from './contract/personalize';
 import type { ProcedureDef } from './contract/types';
 
 export type { ProcedureDef } from './contract/types';
@@ -23,6 +24,7 @@ export const contract = {
   ...moodContract,
   ...playlistsContract,
   ...annotationContract,
+  ...personalizeContract,
 } satisfies { [C in Channel]: ProcedureDef };
 
 export const events = {
@@ -32,6 +34,7 @@ export const events = {
   ...moodEvents,
   ...playlistsEvents,
   ...annotationEvents,
+  ...personalizeEvents,
 } satisfies { [E in EventName]: z.ZodType };
 
 export type Contract = typeof contract;

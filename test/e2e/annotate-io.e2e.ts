@@ -171,13 +171,12 @@ describe('reliability in the Review view', () => {
     expect(t).toBeLessThan(1.2);
     await screenshot(page, 'review-reliability');
 
-    // Personalize panel: the profile's sessions with exclude toggles; says how to personalize.
+    // Personalize panel: the profile's sessions with exclude toggles and the Run button (personalize.e2e.ts runs it).
     await page.goto('about:blank');
     await page.goto(`${c.server.url}#/personalize`);
     const table = page.getByTestId('personalize-sessions');
     await table.waitFor();
-    await page.getByTestId('personalize-unavailable').waitFor();
-    expect(await page.getByTestId('personalize-unavailable').textContent()).toMatch(/pdmer adapt --profile/);
+    await page.getByTestId('personalize-run').waitFor();
     expect(await page.getByTestId('personal-model-status').textContent()).toMatch(/none yet/);
   });
 });

@@ -22,6 +22,8 @@ import { playlistHandlers } from './playlists';
 import { installMood, type MoodService } from '../../services/mood.service';
 import { installPlaylists, type PlaylistService } from '../../services/playlist.service';
 import { installAnalysis, type AnalysisService } from '../../services/analysis.service';
+import { personalizeHandlers } from './personalize';
+import { installPersonalization, type PersonalizationService } from '../../services/personalization.service';
 
 /**
  * Everything handler factories may use. Built by `openStudio()`; domains add their service as
@@ -47,6 +49,7 @@ export interface ServiceDeps {
   mood?: MoodService;
   playlists?: PlaylistService;
   annotation?: AnnotationService;
+  personalization?: PersonalizationService;
 }
 
 /**
@@ -60,6 +63,7 @@ export const SERVICE_INSTALLERS: ServiceInstaller[] = [
   installMood,
   installPlaylists,
   installAnnotation,
+  installPersonalization,
 ];
 
 export function createHandlers(deps: ServiceDeps): Handlers {
@@ -70,5 +74,6 @@ export function createHandlers(deps: ServiceDeps): Handlers {
     ...modelHandlers(deps),
     ...moodHandlers(deps),
     ...playlistHandlers(deps),
+    ...personalizeHandlers(deps),
   };
 }
