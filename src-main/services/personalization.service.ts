@@ -11,9 +11,12 @@
  * - `status(profileId)`: personal model present, when, the report of the run that made it, and the
  *   sessions used/excluded now.
  * - `reset(profileId)`: deletes the profile's personal weights and personal predictions; the
- *   annotations stay.
+ *   annotations stay. The removed weights are kept in `<dataDir>/personal-reset/profile-<id>.json`
+ *   until the profile's next run, so `undoReset(profileId)` can restore them.
  * Bad input (unknown profile, no usable session, a run already going) changes nothing.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type {
   PersonalizeReport,
@@ -153,6 +156,7 @@ export class PersonalizationService {
           sessionIds: sessions.map((s) => s.sessionId),
         };
         const stored = this.#store(profileId, out, report, excluded);
+        fs.rmSync(this.#backupFile(profileId), { force: true }); // a new model: the reset one is gone for good
         job.progress(sessions.length + 2, sessions.length + 2, `stored; held-out RMSE ${report.before.rmse?.toFixed(3) ?? '–'} -> ${report.after.rmse?.toFixed(3) ?? '–'}`);
         const requeued = await this.#recompute(profileId, [...new Set([...data.map((s) => s.trackId), ...stored.staleTrackIds])]);
         this.#o.bus.emit('personalize:onChanged', { profileId, reason: 'run' });
@@ -259,6 +263,7 @@ export class PersonalizationService {
       lastReport,
       sessionsUsed: c.used.length,
       sessionsExcluded: c.excluded.length,
+      canUndoReset: fs.existsSync(this.#backupFile(profileId)),
       runningJobId: this.#running.get(profileId) ?? null,
     };
   }
@@ -273,6 +278,8 @@ export class PersonalizationService {
     if (running) throw new AppError('CONFLICT', `Personalization of profile "${profile.name}" is running (job ${running}); cancel it before resetting`);
     const db = this.#o.db;
     const r = db.transaction(() => {
+      const saved = db.prepare<[number], BackupRow>('SELECT model_version, feature_hash, weights, manifest, summary, created_at FROM personal_models WHERE profile_id = ?').all(profileId);
+      if (saved.length > 0) this.#writeBackup(profileId, saved);
       const tracks = db.prepare<[number], { track_id: number }>('SELECT DISTINCT track_id FROM predictions WHERE profile_id = ?').all(profileId).map((x) => x.track_id);
       const models = db.prepare('DELETE FROM personal_models WHERE profile_id = ?').run(profileId).changes;
       const preds = db.prepare('DELETE FROM predictions WHERE profile_id = ?').run(profileId).changes;
@@ -284,6 +291,51 @@ export class PersonalizationService {
     return { profileId, removedModels: r.models, removedPredictions: r.preds };
   }
 
+  #backupFile(profileId: number): string {
+    return path.join(this.#o.dataDir, 'personal-reset', `profile-${profileId}.json`);
+  }
+
+  #writeBackup(profileId: number, rows: BackupRow[]): void {
+    const file = this.#backupFile(profileId);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const part = `${file}.${process.pid}.part`;
+    fs.writeFileSync(part, JSON.stringify({ profileId, resetAt: new Date().toISOString(), models: rows.map((r) => ({ ...r, weights: r.weights.toString('base64') })) }));
+    fs.renameSync(part, file);
+  }
+
+  /**
+   * Restores the personal model removed by the last reset (until the next run) and queues the
+   * profile's annotated tracks for personal curves again.
+   * @throws AppError NOT_FOUND (profile, or nothing to restore), CONFLICT (a run is going)
+   */
+  async undoReset(profileId: number): Promise<{ profileId: number; restoredModels: number; requeued: number[] }> {
+    const profile = this.#profile(profileId);
+    if (this.#running.has(profileId)) throw new AppError('CONFLICT', `Personalization of profile "${profile.name}" is running; nothing to restore meanwhile`);
+    const file = this.#backupFile(profileId);
+    let saved: { models: (Omit<BackupRow, 'weights'> & { weights: string })[] };
+    try {
+      saved = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof saved;
+    } catch {
+      throw new AppError('NOT_FOUND', `Profile "${profile.name}" has no reset personal model to restore (it is kept only until the next personalization)`);
+    }
+    const db = this.#o.db;
+    const n = db.transaction(() => {
+      const ins = db.prepare(
+        `INSERT INTO personal_models (profile_id, model_version, feature_hash, weights, manifest, summary, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (profile_id, model_version) DO NOTHING`,
+      );
+      let k = 0;
+      for (const m of saved.models) k += ins.run(profileId, m.model_version, m.feature_hash, Buffer.from(m.weights, 'base64'), m.manifest, m.summary, m.created_at).changes;
+      return k;
+    })();
+    fs.rmSync(file, { force: true });
+    const annotated = [...new Set(this.#o.annotation.personalizationData(profileId).map((s) => s.trackId))];
+    const requeued = n > 0 ? await this.#recompute(profileId, annotated) : [];
+    this.#o.bus.emit('personalize:onChanged', { profileId, reason: 'undoReset' });
+    this.#o.bus.emit('library:onChanged', { reason: 'profile' });
+    return { profileId, restoredModels: n, requeued };
+  }
+
   /** Cancels running runs (their workers are terminated). Idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -291,6 +343,15 @@ export class PersonalizationService {
     await Promise.all([...this.#workers].map((w) => w.terminate()));
     this.#workers.clear();
   }
+}
+
+interface BackupRow {
+  model_version: string;
+  feature_hash: string;
+  weights: Buffer;
+  manifest: string;
+  summary: string;
+  created_at: string;
 }
 
 function nums(f: { rmse?: number | null; rmseA?: number | null; rmseV?: number | null }) {

@@ -2,7 +2,7 @@
  * Issue 4/6 Personalize panel in headless Chromium against the real browser mode: a profile with
  * two seeded annotation sessions (a synthetic person: offset curves), Run (by keyboard) shows
  * the progress bar, then the held-out error before/after; the personal model switch sets the
- * Listen overlay and Mood map profile; Reset asks for confirmation and removes the model.
+ * Listen overlay and Mood map profile; Reset asks for confirmation and removes the model; Undo reset restores it.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -97,5 +97,12 @@ describe('Personalize panel', () => {
     await expect.poll(async () => (await page.getByTestId('personal-model-status').textContent()) ?? '').toMatch(/none yet/);
     expect((await call<{ hasPersonalModel: boolean }>('personalize:status', { profileId })).hasPersonalModel).toBe(false);
     expect(await page.getByTestId('personalize-report').count()).toBe(0);
+
+    // Undo the reset: the same model (and its report) is back.
+    await page.getByTestId('personalize-undo-reset').click();
+    await expect.poll(async () => (await page.getByTestId('personal-model-status').textContent()) ?? '').toMatch(/present .*from 2 session/);
+    await page.getByTestId('personalize-report').waitFor();
+    expect(Number(await page.getByTestId('rmse-after').textContent())).toBe(after);
+    expect((await call<{ hasPersonalModel: boolean; canUndoReset: boolean }>('personalize:status', { profileId })).canUndoReset).toBe(false);
   });
 });

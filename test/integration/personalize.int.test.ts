@@ -79,7 +79,7 @@ describe('personalize over IPC', () => {
     expect(personalRows(studio)).toEqual([]);
 
     const st0 = await call<PersonalizeStatus>(studio, 'personalize:status', { profileId: ann.id });
-    expect(st0).toMatchObject({ hasPersonalModel: false, createdAt: null, lastReport: null, sessionsUsed: 2, sessionsExcluded: 0, runningJobId: null });
+    expect(st0).toMatchObject({ hasPersonalModel: false, createdAt: null, lastReport: null, sessionsUsed: 2, sessionsExcluded: 0, canUndoReset: false, runningJobId: null });
 
     // --- cancel: the worker is stopped, nothing stored ---
     const cancelled = studio.dispatch('personalize:run', { profileId: ann.id, jobId: 'pers-cancel' }, ctx);
@@ -144,5 +144,19 @@ describe('personalize over IPC', () => {
     expect(st2).toMatchObject({ hasPersonalModel: false, lastReport: null, sessionsUsed: 2 });
     const gone = await studio.dispatch('model:getCurve', { trackId: tracks[0]!, profileId: ann.id }, ctx);
     expect(gone).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+
+    // --- undo the reset (kept until the next run): the same model is back, curves recomputed ---
+    expect(st2.canUndoReset).toBe(true);
+    const undo = await call<{ restoredModels: number; requeued: number[] }>(studio, 'personalize:undoReset', { profileId: ann.id });
+    expect(undo.restoredModels).toBe(1);
+    expect([...undo.requeued].sort()).toEqual(tracks);
+    const st3 = await call<PersonalizeStatus>(studio, 'personalize:status', { profileId: ann.id });
+    expect(st3).toMatchObject({ hasPersonalModel: true, createdAt: r.createdAt, canUndoReset: false });
+    expect(st3.lastReport).toEqual(rep);
+    const p0 = await analysis.analyzeTrack(tracks[0]!, 'background', ann.id);
+    expect(mean(p0.arousal) - mean(base.get(tracks[0]!)!.arousal)).toBeGreaterThan(0.05);
+    const again = await studio.dispatch('personalize:undoReset', { profileId: ann.id }, ctx);
+    expect(again).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(personalRows(studio)).toHaveLength(1);
   }, 120_000);
 });

@@ -19,5 +19,6 @@ export function personalizeHandlers(deps: PersonalizeHandlerDeps): Pick<Handlers
     'personalize:run': async ({ profileId, jobId }) => s().run(profileId, jobId),
     'personalize:status': async ({ profileId }) => s().status(profileId),
     'personalize:reset': async ({ profileId }) => s().reset(profileId),
+    'personalize:undoReset': async ({ profileId }) => s().undoReset(profileId),
   };
 }

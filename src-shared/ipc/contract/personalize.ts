@@ -43,6 +43,8 @@ export const PersonalizeStatusSchema = z.object({
   /** Usable sessions now (complete/interrupted): used = not excluded. */
   sessionsUsed: z.number().int().nonnegative(),
   sessionsExcluded: z.number().int().nonnegative(),
+  /** The model removed by the last reset can be restored (`personalize:undoReset`; kept until the next run). */
+  canUndoReset: z.boolean(),
   /** A personalization job of this profile is running (its job id). */
   runningJobId: z.string().nullable(),
 });
@@ -57,8 +59,12 @@ export const personalizeContract = {
     input: ProfileRef,
     output: z.object({ profileId: IdSchema, removedModels: z.number().int().nonnegative(), removedPredictions: z.number().int().nonnegative() }),
   },
+  'personalize:undoReset': {
+    input: ProfileRef,
+    output: z.object({ profileId: IdSchema, restoredModels: z.number().int().nonnegative(), requeued: z.array(IdSchema) }),
+  },
 } satisfies { [C in (typeof PERSONALIZE_CHANNELS)[number]]: ProcedureDef };
 
 export const personalizeEvents = {
-  'personalize:onChanged': z.object({ profileId: IdSchema, reason: z.enum(['run', 'reset']) }),
+  'personalize:onChanged': z.object({ profileId: IdSchema, reason: z.enum(['run', 'reset', 'undoReset']) }),
 } satisfies { [E in (typeof PERSONALIZE_EVENTS)[number]]: z.ZodType };

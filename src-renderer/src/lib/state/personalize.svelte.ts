@@ -3,7 +3,8 @@
  * (`personalize:status`), running personalization with progress (`personalize:run` + the job's
  * `job:onProgress` events, cancel via `job:cancel`), the before/after held-out error, reset, and
  * the base/personal model switch shared with the Listen overlay (player state) and the Mood map
- * (mood state): "personal" = both show this profile's personal predictions.
+ * (mood state): "personal" = both show this profile's personal predictions. A reset can be undone
+ * until the next run (`personalize:undoReset`).
  */
 import type { JobProgress } from '../../../../src-shared/domain/job';
 import type { PersonalizeReport, PersonalizeStatus } from '../../../../src-shared/ipc/contract/personalize';
@@ -104,6 +105,21 @@ export class PersonalizeState {
       await this.#refreshViews(profileId);
     } catch (e) {
       this.error = msg(e, 'Resetting the personal model');
+    }
+    await this.load(profileId);
+  }
+
+  /** Restores the model removed by the last reset (possible until the next run). */
+  async undoReset(): Promise<void> {
+    const profileId = this.profileId;
+    if (profileId === null) return;
+    this.error = null;
+    try {
+      const r = await this.#client.call('personalize:undoReset', { profileId });
+      this.notice = `Personal model restored; ${r.requeued.length} track curve(s) are being recomputed with it.`;
+      await this.#refreshViews(profileId);
+    } catch (e) {
+      this.error = msg(e, 'Restoring the personal model');
     }
     await this.load(profileId);
   }
