@@ -76,6 +76,12 @@ describe('personalize over IPC', () => {
     expect(bad5).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
     expect(!bad5.ok && bad5.error.message).toMatch(/all 2 session\(s\) of profile "Ann" are excluded/);
     for (const s of sessions) await call(studio, 'annotation:setExcluded', { sessionId: s, excluded: false });
+    // Too few annotated steps (2 s of Bob's trace): the adaptation refuses, nothing is stored.
+    const short = base.get(tracks[0]!)!;
+    record(studio, bob.id, tracks[0]!, { arousal: short.arousal.slice(0, 4), valence: short.valence.slice(0, 4) });
+    const bad6 = await studio.dispatch('personalize:run', { profileId: bob.id }, ctx);
+    expect(bad6).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    expect(!bad6.ok && bad6.error.message).toMatch(/at least 8 annotated 0\.5 s steps .* got [0-4]\b/);
     expect(personalRows(studio)).toEqual([]);
 
     const st0 = await call<PersonalizeStatus>(studio, 'personalize:status', { profileId: ann.id });
