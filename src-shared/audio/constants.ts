@@ -35,8 +35,8 @@ export const PAPER_FRAMES_PER_STEP = 51;
 export const GLOBAL_WINDOW_SEC = 30;
 
 /**
- * Compact front end: 22.05 kHz, 64 mel, n_fft = win = 1024 (46 ms, a power of two so fft.js's
- * radix-4 real FFT runs it), hop 220 (9.98 ms) so a 0.5 s step (11025 samples) still has
+ * Compact front end: 22.05 kHz, 64 mel, n_fft = win = 1024 (46 ms, a power of two so the
+ * radix-4 real FFT in src-main/audio/features/fft.ts runs it), hop 220 (9.98 ms) so a 0.5 s step (11025 samples) still has
  * 1 + floor(11025 / 220) = 51 frames. Chosen by measurement (scripts/bench-audio.ts; figures in
  * src-main/audio/README.md): roughly 4x cheaper per second of audio than the paper front end.
  */

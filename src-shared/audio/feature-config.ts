@@ -38,7 +38,7 @@ export interface FeatureConfig {
   name: string;
   /** PCM rate features are computed at (audio is resampled to it). */
   sampleRate: number;
-  /** FFT size in samples (any size >= 2; power-of-two sizes use fft.js, others a mixed-radix FFT). */
+  /** FFT size in samples (any size >= 2; power-of-two sizes use a radix-4 FFT, others a mixed-radix FFT). */
   nFft: number;
   /** Window length; must equal nFft here (torchaudio would centre a shorter window). */
   winLength: number;

@@ -413,8 +413,9 @@ export class Pow2ComplexFft {
 /**
  * Power-of-two real transform: the n/2-point complex FFT (Pow2ComplexFft) of
  * z[m] = x[2m] + i x[2m+1], with the bit-reversal permutation and the window fused into the load,
- * then the real split fused with |X_k|^2. ~10 % less CPU for the compact local features than
- * fft.js's realTransform plus a power loop (measured, scripts/bench-audio.ts).
+ * then the real split fused with |X_k|^2; powerWindowed also fuses the first radix-8 (log2(n/2)
+ * odd) or radix-4 pass into the load. n = 1024: 7.1 us per windowed frame vs 10.3 us for fft.js's
+ * realTransform + window + power loops (measured, CPU time).
  */
 class Pow2RealFft implements RealPowerFft {
   readonly size: number;
