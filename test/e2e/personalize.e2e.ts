@@ -81,9 +81,13 @@ describe('Personalize panel', () => {
     // The switch: overlay and map now use Eve's personal predictions.
     await page.getByTestId('show-personal').check();
     await expect.poll(() => page.getByTestId('show-personal').isChecked()).toBe(true);
-    await page.goto(`${s.server.url}#/listen`);
+    const firstTrack = (await call<{ tracks: { id: number }[] }>('library:listTracks', {})).tracks[0]!.id;
+    await page.goto(`${s.server.url}#/listen?track=${firstTrack}`);
     const prof = page.getByLabel('Profile for personal curves and annotation traces');
     await expect.poll(() => prof.inputValue()).toBe(String(profileId));
+    // The overlay draws the personal curve (recomputed with the new model) beside the base one.
+    await expect.poll(() => page.getByRole('list', { name: 'Legend' }).getByText('valence (personal)').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await screenshot(page, 'personalize-listen-personal');
     await page.goto(`${s.server.url}#/personalize`);
 
     // Reset asks first; "Keep it" keeps the model, confirming removes it.
