@@ -55,7 +55,6 @@ export class PersonalizeState {
       if (seq !== this.#seq) return;
       this.status = s;
       this.report = s.lastReport;
-      this.error = null;
     } catch (e) {
       if (seq === this.#seq) this.error = msg(e, 'Loading the personalization status');
     }
