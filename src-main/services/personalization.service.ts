@@ -170,19 +170,8 @@ export class PersonalizationService {
 
   /** Upserts the personal model and drops the profile's stale personal predictions (one transaction). */
   #store(profileId: number, out: PersonalizeOutcome, report: PersonalizeReport, excluded: number[]): { createdAt: string; staleTrackIds: number[] } {
-    const db = this.#o.db;
     const summary: Summary = { ...report, excludedSessionIds: excluded };
-    return db.transaction(() => {
-      db.prepare(
-        `INSERT INTO personal_models (profile_id, model_version, feature_hash, weights, manifest, summary) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (profile_id, model_version) DO UPDATE SET feature_hash = excluded.feature_hash, weights = excluded.weights,
-         manifest = excluded.manifest, summary = excluded.summary, created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
-      ).run(profileId, out.modelVersion, out.featureHash, Buffer.from(out.weights), out.manifest, JSON.stringify(summary));
-      const stale = db.prepare<[number, string], { track_id: number }>('SELECT DISTINCT track_id FROM predictions WHERE profile_id = ? AND model_version = ?').all(profileId, out.modelVersion);
-      db.prepare('DELETE FROM predictions WHERE profile_id = ? AND model_version = ?').run(profileId, out.modelVersion);
-      const row = db.prepare<[number, string], { created_at: string }>('SELECT created_at FROM personal_models WHERE profile_id = ? AND model_version = ?').get(profileId, out.modelVersion)!;
-      return { createdAt: row.created_at, staleTrackIds: stale.map((r) => r.track_id) };
-    })();
+    return storePersonalModel(this.#o.db, { profileId, modelVersion: out.modelVersion, featureHash: out.featureHash, weights: Buffer.from(out.weights), manifest: out.manifest, summary });
   }
 
   /** Queues the profile's curves of `trackIds` for background analysis with the new weights. */
@@ -352,6 +341,30 @@ interface BackupRow {
   manifest: string;
   summary: string;
   created_at: string;
+}
+
+/**
+ * Stores a profile's personal weights for one base model version (PersonalWeights blob + manifest
+ * JSON + summary JSON; created_at = now) and deletes that profile's personal predictions of that
+ * version, which are stale from now on (the mood map would otherwise keep showing them). One
+ * transaction. Also usable by `pdmer adapt` so the CLI and the app leave the same state.
+ * @returns the new created_at and the tracks whose personal curves were dropped
+ */
+export function storePersonalModel(
+  db: WritableDB,
+  m: { profileId: number; modelVersion: string; featureHash: string; weights: Buffer; manifest: string; summary: unknown },
+): { createdAt: string; staleTrackIds: number[] } {
+  return db.transaction(() => {
+    db.prepare(
+      `INSERT INTO personal_models (profile_id, model_version, feature_hash, weights, manifest, summary) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (profile_id, model_version) DO UPDATE SET feature_hash = excluded.feature_hash, weights = excluded.weights,
+       manifest = excluded.manifest, summary = excluded.summary, created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
+    ).run(m.profileId, m.modelVersion, m.featureHash, m.weights, m.manifest, JSON.stringify(m.summary));
+    const stale = db.prepare<[number, string], { track_id: number }>('SELECT DISTINCT track_id FROM predictions WHERE profile_id = ? AND model_version = ?').all(m.profileId, m.modelVersion);
+    db.prepare('DELETE FROM predictions WHERE profile_id = ? AND model_version = ?').run(m.profileId, m.modelVersion);
+    const row = db.prepare<[number, string], { created_at: string }>('SELECT created_at FROM personal_models WHERE profile_id = ? AND model_version = ?').get(m.profileId, m.modelVersion)!;
+    return { createdAt: row.created_at, staleTrackIds: stale.map((r) => r.track_id) };
+  })();
 }
 
 function nums(f: { rmse?: number | null; rmseA?: number | null; rmseV?: number | null }) {
