@@ -133,6 +133,30 @@ describe('PersonalizeState', () => {
     expect(p.running).toBe(false);
   });
 
+  it('follows a run started elsewhere (status.runningJobId): busy, its progress, reload when it ends', async () => {
+    let running: string | null = 'job-elsewhere';
+    const t = memoryTransport({
+      dispatch: async (c) =>
+        c === 'personalize:status'
+          ? ok({ profileId: 7, modelVersion: 'v0', hasPersonalModel: running === null, createdAt: null, lastReport: null, sessionsUsed: 1, sessionsExcluded: 0, canUndoReset: false, runningJobId: running })
+          : err('UNKNOWN_CHANNEL', c),
+    });
+    const p = new PersonalizeState(createClient(t));
+    await p.load(7);
+    expect(p.busy).toBe(true);
+    expect(p.progress).toMatchObject({ jobId: 'job-elsewhere', total: null });
+    t.emit('job:onProgress', { jobId: 'job-elsewhere', kind: 'personalize', state: 'running', done: 1, total: 3 });
+    flushSync();
+    expect(p.progress).toMatchObject({ done: 1, total: 3 });
+    running = null;
+    t.emit('job:onProgress', { jobId: 'job-elsewhere', kind: 'personalize', state: 'done', done: 3, total: 3 });
+    await tick();
+    await tick();
+    expect(p.busy).toBe(false);
+    expect(p.progress).toBeNull();
+    expect(p.status).toMatchObject({ hasPersonalModel: true });
+  });
+
   it('cancel: says nothing changed, no error', async () => {
     const m = fakeMain();
     setClient(createClient(m.t));

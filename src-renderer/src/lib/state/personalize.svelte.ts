@@ -24,6 +24,10 @@ export class PersonalizeState {
   running = $state(false);
   error = $state<string | null>(null);
   notice = $state<string | null>(null);
+  /** A run of this profile is going (started here or elsewhere). */
+  get busy(): boolean {
+    return this.running || !!this.status?.runningJobId;
+  }
   /** Profile the status belongs to. */
   profileId = $state<number | null>(null);
 
@@ -34,7 +38,14 @@ export class PersonalizeState {
   constructor(client: Client) {
     this.#client = client;
     client.on('job:onProgress', (p) => {
-      if (p.kind === 'personalize' && p.jobId === this.#jobId) this.progress = p;
+      if (p.kind !== 'personalize' || p.jobId !== this.#jobId) return;
+      if (this.running || p.state === 'running') this.progress = p;
+      else {
+        // A run started elsewhere (another window, or before a reload) ended.
+        this.#jobId = null;
+        this.progress = null;
+        void this.load(this.profileId);
+      }
     });
     client.on('personalize:onChanged', (e) => {
       if (e.profileId === this.profileId && !this.running) void this.load(e.profileId);
@@ -55,6 +66,12 @@ export class PersonalizeState {
       if (seq !== this.#seq) return;
       this.status = s;
       this.report = s.lastReport;
+      if (!this.running) {
+        // Follow a run of this profile that this window did not start (progress bar, buttons off).
+        this.#jobId = s.runningJobId;
+        if (s.runningJobId && this.progress?.jobId !== s.runningJobId) this.progress = { jobId: s.runningJobId, kind: 'personalize', state: 'running', done: 0, total: null, message: 'running' };
+        if (!s.runningJobId) this.progress = null;
+      }
     } catch (e) {
       if (seq === this.#seq) this.error = msg(e, 'Loading the personalization status');
     }
