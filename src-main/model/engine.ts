@@ -144,7 +144,7 @@ export interface AdaptOptions {
 }
 
 /** Directory name of the shipped compact model under resources/models/. */
-export const DEFAULT_MODEL_NAME = 'dsaml-compact-v0';
+export const DEFAULT_MODEL_NAME = 'dsaml-compact-v1';
 
 /**
  * Where shipped weights live: `$PDMER_MODELS_DIR/<name>` when set (packaged apps point it at the

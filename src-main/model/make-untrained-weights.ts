@@ -9,7 +9,6 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ensureBackend } from './backend';
 import { CONFIGS, type ConfigName } from './config';
-import { DEFAULT_MODEL_NAME } from './engine';
 import { saveWeights, type WeightsManifest } from './io';
 import { disposeParams, initParams } from './params';
 
@@ -35,7 +34,7 @@ export async function makeUntrainedWeights(configName: ConfigName, outDir: strin
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const [cfg = 'compact', out, seed = '0'] = process.argv.slice(2);
-  const dir = out ?? path.join('resources', 'models', cfg === 'compact' ? DEFAULT_MODEL_NAME : `dsaml-${cfg}-v0`);
+  const dir = out ?? path.join('resources', 'models', `dsaml-${cfg}-v0`);
   const m = await makeUntrainedWeights(cfg as ConfigName, dir, Number(seed));
   console.log(`wrote ${dir}: ${m.paramCount} trainable parameters, trained=${m.trained}`);
 }

@@ -51,7 +51,7 @@ describe('analysis in the studio', () => {
     expect(c.status).toBe('complete');
     expect(c.arousal.length).toBe(c.totalSteps);
     expect([40, 50]).toContain(c.arousal.length);
-    expect(c.model).toMatchObject({ trained: false });
+    expect(c.model).toMatchObject({ name: 'dsaml-compact-v1', trained: true });
 
     const sums = await studio.dispatch('model:getSummaries', { trackIds: [1, 2, 3], points: 8 }, ctx);
     expect(sums.ok).toBe(true);
