@@ -4,7 +4,7 @@ import type { Track } from '../../../../src-shared/domain/track';
 import { err, ok, type Envelope } from '../../../../src-shared/ipc/envelope';
 import { createClient } from '../ipc/client';
 import { memoryTransport } from '../ipc/transports/memory';
-import { LibraryState } from './library.svelte';
+import { LibraryState, MOOD_PRESETS, regionLabel, regionProblem } from './library.svelte';
 
 const track = (id: number, title: string): Track => ({
   id,
@@ -145,5 +145,65 @@ describe('LibraryState events', () => {
     await new Promise((r) => setTimeout(r, 400));
     expect(m.calls.filter((c) => c.channel === 'library:listTracks')).toHaveLength(1);
     lib.dispose();
+  });
+
+  it('sends the mood region with every list call, keeps it across search/sort, and clears it', async () => {
+    const placed = (id: number, title: string, v: number, a: number): Track => ({ ...track(id, title), meanValence: v, meanArousal: a });
+    const all = [placed(1, 'happy', 0.6, 0.5), placed(2, 'sad', -0.6, -0.5), placed(3, 'calm', 0.5, -0.6), track(4, 'unanalysed')];
+    const calls: any[] = [];
+    const t = memoryTransport({
+      dispatch: async (channel, payload: any): Promise<Envelope<unknown>> => {
+        if (channel !== 'library:listTracks') return err('UNKNOWN_CHANNEL', channel);
+        calls.push(payload);
+        const r = payload.region;
+        const q = (payload.search ?? '').toLowerCase();
+        const list = all.filter(
+          (x) =>
+            x.title!.includes(q) &&
+            (!r || (x.meanValence !== null && x.meanArousal !== null && x.meanValence >= r.valenceMin && x.meanValence <= r.valenceMax && x.meanArousal >= r.arousalMin && x.meanArousal <= r.arousalMax)),
+        );
+        return ok({ tracks: list, total: list.length });
+      },
+    });
+    const lib = new LibraryState(createClient(t));
+    await lib.refresh();
+    expect(calls.at(-1).region).toBeUndefined();
+    expect(lib.total).toBe(4);
+
+    const positive = MOOD_PRESETS.find((p) => p.id === 'happy')!;
+    await expect(lib.setRegion(positive.region)).resolves.toBeNull();
+    expect(calls.at(-1).region).toEqual({ valenceMin: 0, valenceMax: 1, arousalMin: 0, arousalMax: 1 });
+    expect(lib.tracks.map((x) => x.title)).toEqual(['happy']);
+    expect(regionLabel(lib.region!)).toBe('Happy/excited (+V +A)');
+
+    const custom = { valenceMin: 0.2, valenceMax: 1, arousalMin: -1, arousalMax: 1 };
+    await lib.setRegion(custom);
+    expect(lib.tracks.map((x) => x.title)).toEqual(['happy', 'calm']);
+    expect(regionLabel(lib.region!)).toBe('valence 0.2 to 1, arousal −1 to 1');
+    await lib.setSearch('calm');
+    expect(calls.at(-1)).toMatchObject({ search: 'calm', region: custom });
+    await lib.setSort('title');
+    expect(calls.at(-1)).toMatchObject({ sort: 'title', region: custom });
+    expect(lib.tracks.map((x) => x.title)).toEqual(['calm']);
+    await lib.setSearch('');
+
+    // Invalid ranges are refused with a message and change nothing (no call made).
+    const n = calls.length;
+    await expect(lib.setRegion({ ...custom, valenceMin: 1.5 })).resolves.toMatch(/Valence from must be between -1 and 1, got 1.5/);
+    await expect(lib.setRegion({ ...custom, arousalMin: 0.5, arousalMax: -0.5 })).resolves.toMatch(/Arousal from must be <= to/);
+    await expect(lib.setRegion({ ...custom, arousalMax: null as unknown as number })).resolves.toMatch(/Arousal to must be a number/);
+    expect(calls.length).toBe(n);
+    expect(lib.region).toEqual(custom);
+
+    await expect(lib.setRegion(null)).resolves.toBeNull();
+    expect(lib.region).toBeNull();
+    expect(calls.at(-1).region).toBeUndefined();
+    expect(lib.total).toBe(4);
+  });
+
+  it('validates region bounds', () => {
+    expect(regionProblem({ valenceMin: -1, valenceMax: 1, arousalMin: -1, arousalMax: 1 })).toBeNull();
+    expect(regionProblem({ valenceMin: Number.NaN, valenceMax: 1, arousalMin: -1, arousalMax: 1 })).toMatch(/Valence from must be a number/);
+    expect(regionProblem({ valenceMin: -1, valenceMax: 1, arousalMin: -1.01, arousalMax: 1 })).toMatch(/Arousal from must be between -1 and 1, got -1.01/);
   });
 });

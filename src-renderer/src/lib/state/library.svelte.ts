@@ -27,12 +27,63 @@ export interface ImportSummary {
 
 const PAGE = 500;
 
+/** A mood region filter (inclusive bounds, valence/arousal in [-1, 1]); the shape of `library:listTracks` `region`. */
+export interface MoodRegionFilter {
+  valenceMin: number;
+  valenceMax: number;
+  arousalMin: number;
+  arousalMax: number;
+}
+
+/** Quick picks: the four quadrants of the valence/arousal plane. */
+export const MOOD_PRESETS: readonly { id: string; label: string; region: MoodRegionFilter }[] = [
+  { id: 'happy', label: 'Happy/excited (+V +A)', region: { valenceMin: 0, valenceMax: 1, arousalMin: 0, arousalMax: 1 } },
+  { id: 'angry', label: 'Angry/tense (−V +A)', region: { valenceMin: -1, valenceMax: 0, arousalMin: 0, arousalMax: 1 } },
+  { id: 'sad', label: 'Sad/depressed (−V −A)', region: { valenceMin: -1, valenceMax: 0, arousalMin: -1, arousalMax: 0 } },
+  { id: 'calm', label: 'Calm/relaxed (+V −A)', region: { valenceMin: 0, valenceMax: 1, arousalMin: -1, arousalMax: 0 } },
+];
+
+/** The preset matching a region exactly, or undefined. */
+export function presetOf(r: MoodRegionFilter | null): (typeof MOOD_PRESETS)[number] | undefined {
+  if (!r) return undefined;
+  return MOOD_PRESETS.find((p) => p.region.valenceMin === r.valenceMin && p.region.valenceMax === r.valenceMax && p.region.arousalMin === r.arousalMin && p.region.arousalMax === r.arousalMax);
+}
+
+/** Why a region is not acceptable (a message naming what was expected and what arrived), or null when it is. */
+export function regionProblem(r: MoodRegionFilter): string | null {
+  const names: [keyof MoodRegionFilter, string][] = [
+    ['valenceMin', 'Valence from'],
+    ['valenceMax', 'Valence to'],
+    ['arousalMin', 'Arousal from'],
+    ['arousalMax', 'Arousal to'],
+  ];
+  for (const [k, label] of names) {
+    const v = r[k];
+    if (typeof v !== 'number' || !Number.isFinite(v)) return `${label} must be a number between -1 and 1, got ${String(v === null || v === undefined ? 'nothing' : v)}`;
+    if (v < -1 || v > 1) return `${label} must be between -1 and 1, got ${v}`;
+  }
+  if (r.valenceMin > r.valenceMax) return `Valence from must be <= to, got ${r.valenceMin} > ${r.valenceMax}`;
+  if (r.arousalMin > r.arousalMax) return `Arousal from must be <= to, got ${r.arousalMin} > ${r.arousalMax}`;
+  return null;
+}
+
+const fmtNum = (x: number) => (x < 0 ? `−${Math.abs(x)}` : String(x));
+
+/** Text of the filter chip (never colour alone). */
+export function regionLabel(r: MoodRegionFilter): string {
+  const p = presetOf(r);
+  if (p) return p.label;
+  return `valence ${fmtNum(r.valenceMin)} to ${fmtNum(r.valenceMax)}, arousal ${fmtNum(r.arousalMin)} to ${fmtNum(r.arousalMax)}`;
+}
+
 export class LibraryState {
   tracks = $state.raw<Track[]>([]);
   total = $state(0);
   search = $state('');
   sort = $state<TrackSort>('added');
   descending = $state(false);
+  /** Mood region filter sent with every list call (kept across search and sort); null = all tracks. */
+  region = $state.raw<MoodRegionFilter | null>(null);
   loading = $state(false);
   /** Last error of a list/refresh call (shown in an alert), null when fine. */
   error = $state<string | null>(null);
@@ -92,6 +143,7 @@ export class LibraryState {
         search: search ? search : undefined,
         sort: this.sort,
         descending: this.descending,
+        region: this.region ?? undefined,
         limit: Math.max(PAGE, this.tracks.length),
         offset: 0,
       });
@@ -115,6 +167,7 @@ export class LibraryState {
         search: search ? search : undefined,
         sort: this.sort,
         descending: this.descending,
+        region: this.region ?? undefined,
         limit: PAGE,
         offset: this.tracks.length,
       });
@@ -128,6 +181,21 @@ export class LibraryState {
   setSearch(q: string): Promise<void> {
     this.search = q;
     return this.refresh();
+  }
+
+  /**
+   * Filters the list by a mood region (null clears it and restores the full list).
+   * @returns the validation problem (nothing changes) or null when applied.
+   */
+  async setRegion(r: MoodRegionFilter | null): Promise<string | null> {
+    if (r) {
+      const problem = regionProblem(r);
+      if (problem) return problem;
+      r = { valenceMin: r.valenceMin, valenceMax: r.valenceMax, arousalMin: r.arousalMin, arousalMax: r.arousalMax };
+    }
+    this.region = r;
+    await this.refresh();
+    return null;
   }
 
   /** Sorting by the current key flips the direction; a new key sorts ascending. */
