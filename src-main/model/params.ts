@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { cnnShapes, type ModelConfig } from './config';
+import { fnv1a32, mulberry32 } from '../../src-shared/random';
 
 /** A parameter set: base weights, fast (adapted) weights, or gradients. Keys are names below. */
 export type ParamMap = Record<string, tf.Tensor | tf.Variable>;
@@ -143,27 +144,9 @@ export function countParams(c: ModelConfig): {
 // ---------------------------------------------------------------------------------------------
 // Seeded initialisation (deterministic across backends: numbers are drawn in JS, not by tfjs).
 
-/** 32-bit FNV-1a hash of a string (per-parameter seed derivation). */
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 
-/** mulberry32 PRNG: small, fast, good enough for weight init. Returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 PRNG (src-shared/random.ts), re-exported for model code. */
+export { mulberry32 };
 
 /** Fills a Float32Array for one parameter spec, seeded by (seed, name) so names don't shift each other. */
 export function initValues(spec: ParamSpec, seed: number, name: string): Float32Array {
@@ -174,7 +157,7 @@ export function initValues(spec: ParamSpec, seed: number, name: string): Float32
     out.fill(init.value);
     return out;
   }
-  const rnd = mulberry32((fnv1a(name) ^ Math.imul(seed | 0, 0x9e3779b1)) >>> 0);
+  const rnd = mulberry32((fnv1a32(name) ^ Math.imul(seed | 0, 0x9e3779b1)) >>> 0);
   if (init.kind === 'uniform') {
     for (let i = 0; i < n; i++) out[i] = (rnd() * 2 - 1) * init.bound;
   } else {

@@ -12,6 +12,7 @@
 import type { WritableDB } from '../db/types';
 import { MoodRepo, type MoodScope } from '../db/mood.repo';
 import { MoodService } from './mood.service';
+import { mulberry32 } from '../../src-shared/random';
 
 export interface SeededTrack {
   id: number;
@@ -32,16 +33,6 @@ export interface SeededLibrary {
   predictions: number;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const GENRES = [null, 'Rock', 'Jazz', 'Classical', 'Electronic', 'Hip-Hop', 'Folk', 'Pop'];
 const CENTRES = [

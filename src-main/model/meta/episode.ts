@@ -11,6 +11,8 @@
  * random from the whole pool, ignoring who annotated them.
  */
 
+import { mulberry32 } from '../../../src-shared/random';
+
 /** One annotated item of one person. `curves` are only used to detect flat annotators. */
 export interface PersonalItem {
   person: string;
@@ -79,17 +81,8 @@ export function eligiblePeople<I extends PersonalItem>(
   return { people, dropped };
 }
 
-/** A seeded uniform generator in [0, 1) (mulberry32). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded uniform generator in [0, 1) (mulberry32, src-shared/random.ts). */
+export { mulberry32 };
 
 /** Fisher-Yates shuffle of a copy. */
 export function shuffled<T>(xs: readonly T[], rand: () => number): T[] {
