@@ -127,4 +127,24 @@ describe('library mood filter in the browser mode (seeded predictions)', () => {
     await expect(b.page.getByTestId('mood-chip').count()).resolves.toBe(0);
     await expect(picker.inputValue()).resolves.toBe('any');
   });
+
+  it("the Mood map's region selection offers 'Show in library', which filters the list by that region", async () => {
+    const page = b.page;
+    const lib = new LibraryPage(page);
+    await page.getByRole('button', { name: 'Mood map', exact: true }).click();
+    const form = page.getByRole('form', { name: 'Select a mood region' });
+    await form.getByLabel('Valence from').fill('-1');
+    await form.getByLabel('to').first().fill('0');
+    await form.getByLabel('Arousal from').fill('-1');
+    await form.getByLabel('to').nth(1).fill('1');
+    await page.getByRole('button', { name: 'Select region' }).click();
+    await page.locator('[data-testid="mood-selection"][data-count="2"]').waitFor();
+    await page.getByRole('button', { name: 'Show in library' }).click();
+    await page.getByRole('heading', { name: 'Library' }).waitFor();
+    await lib.waitForTitles(['Angry one', 'Sad one']);
+    await expect(page.getByTestId('mood-chip').textContent()).resolves.toContain('Mood: valence −1 to 0, arousal −1 to 1');
+    await page.getByRole('button', { name: /^Remove mood filter/ }).click();
+    await lib.waitForTitles(ALL);
+  });
 });
+
