@@ -12,6 +12,7 @@ import { decodeToMono } from './decode';
 import { localFeatures } from './features/logmel';
 import { extractFeatureChunks, extractFeatures } from './index';
 import { resample } from './resample';
+import { wavHeader } from './wav-header';
 
 /** Figures for one configuration. */
 export interface AudioBenchResult {
@@ -50,20 +51,7 @@ async function timed<T>(fn: () => Promise<T> | T, reps = 3): Promise<[T, number]
 export function writeBenchWav(file: string, seconds: number, sr: number): void {
   const n = Math.round(seconds * sr);
   const fd = fs.openSync(file, 'w');
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'ascii');
-  header.writeUInt32LE(36 + n * 4, 4);
-  header.write('WAVE', 8, 'ascii');
-  header.write('fmt ', 12, 'ascii');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(2, 22);
-  header.writeUInt32LE(sr, 24);
-  header.writeUInt32LE(sr * 4, 28);
-  header.writeUInt16LE(4, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36, 'ascii');
-  header.writeUInt32LE(n * 4, 40);
+  const header = wavHeader(n, sr, 2);
   fs.writeSync(fd, header);
   const block = 1 << 16;
   const buf = Buffer.alloc(block * 4);

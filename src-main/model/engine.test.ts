@@ -201,23 +201,12 @@ describe('adaptation scopes', () => {
 });
 
 describe('shipped weights', () => {
-  it('resources/models/dsaml-compact-v0 loads as the compact config, marked untrained, and predicts finite values', async () => {
-    const model = await EmotionModel.create({ weightsDir: defaultWeightsDir('dsaml-compact-v0'), config: COMPACT_CONFIG, backend: 'wasm' });
-    expect(model.info).toMatchObject({ name: 'dsaml-compact-v0', trained: false, configName: 'compact', featureConfigHash: COMPACT_CONFIG.input.featureConfigHash });
-    const c = COMPACT_CONFIG.input;
-    const curve = await model.predict({
-      local: { data: new Float32Array(70 * c.framesPerStep * c.mels).fill(-5), steps: 70, frames: c.framesPerStep, mels: c.mels },
-      global: { data: new Float32Array(70 * c.globalDim), steps: 70, dim: c.globalDim },
-      configHash: c.featureConfigHash!,
-    });
-    expect(curve.arousal.length).toBe(70);
-    expect(curve.arousal.every(Number.isFinite) && curve.valence.every(Number.isFinite)).toBe(true);
-    model.dispose();
-  });
-
-  it('the default model (resources/models/dsaml-compact-v1) loads as the compact config, marked trained, and predicts finite values', async () => {
-    const model = await EmotionModel.create({ weightsDir: defaultWeightsDir(), config: COMPACT_CONFIG, backend: 'wasm' });
-    expect(model.info).toMatchObject({ name: 'dsaml-compact-v1', trained: true, configName: 'compact', featureConfigHash: COMPACT_CONFIG.input.featureConfigHash });
+  it.each([
+    { dir: undefined, name: 'dsaml-compact-v1', trained: true },
+    { dir: 'dsaml-compact-v0', name: 'dsaml-compact-v0', trained: false },
+  ])('resources/models/$name (v1 is the default) loads as the compact config, trained=$trained, and predicts finite values', async ({ dir, name, trained }) => {
+    const model = await EmotionModel.create({ weightsDir: defaultWeightsDir(dir), config: COMPACT_CONFIG, backend: 'wasm' });
+    expect(model.info).toMatchObject({ name, trained, configName: 'compact', featureConfigHash: COMPACT_CONFIG.input.featureConfigHash });
     const c = COMPACT_CONFIG.input;
     const curve = await model.predict({
       local: { data: new Float32Array(70 * c.framesPerStep * c.mels).fill(-5), steps: 70, frames: c.framesPerStep, mels: c.mels },

@@ -1,5 +1,6 @@
 /** Minimal RIFF WAV reader/writer (PCM 16/24/32-bit and IEEE float 32/64), used for fluidsynth renders. */
 import { AppError } from '../../../src-shared/ipc/envelope';
+import { wavHeader } from '../../audio/wav-header';
 
 /** Decoded WAV: one Float32Array per channel. */
 export interface WavData {
@@ -50,20 +51,7 @@ export function readWav(buf: Buffer): WavData {
 
 /** Encodes mono float samples in [-1, 1] as 16-bit PCM WAV. */
 export function writeWavMono16(samples: Float32Array, sampleRate: number): Buffer {
-  const buf = Buffer.alloc(44 + samples.length * 2);
-  buf.write('RIFF', 0, 'ascii');
-  buf.writeUInt32LE(36 + samples.length * 2, 4);
-  buf.write('WAVE', 8, 'ascii');
-  buf.write('fmt ', 12, 'ascii');
-  buf.writeUInt32LE(16, 16);
-  buf.writeUInt16LE(1, 20);
-  buf.writeUInt16LE(1, 22);
-  buf.writeUInt32LE(sampleRate, 24);
-  buf.writeUInt32LE(sampleRate * 2, 28);
-  buf.writeUInt16LE(2, 32);
-  buf.writeUInt16LE(16, 34);
-  buf.write('data', 36, 'ascii');
-  buf.writeUInt32LE(samples.length * 2, 40);
+  const buf = Buffer.concat([wavHeader(samples.length, sampleRate, 1), Buffer.alloc(samples.length * 2)]);
   for (let i = 0; i < samples.length; i++) buf.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(samples[i] * 32767))), 44 + i * 2);
   return buf;
 }
