@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src-main/cli/main';
 import { dbPathFor } from '../../src-main/services/paths';
 import { openStudio } from '../../src-main/services/studio';
+import { defaultWeightsDir } from '../../src-main/model/engine';
+import { readManifest } from '../../src-main/model/io';
 import { chirp, writeWav } from '../fixtures/audio';
 import { useTmpDir } from '../helpers/tmp-db';
 
@@ -59,7 +61,8 @@ describe('pdmer adapt', () => {
     const db = new Database(dbPathFor(lib), { readonly: true });
     try {
       const row = db.prepare('SELECT model_version, summary FROM personal_models').get() as { model_version: string; summary: string };
-      expect(row.model_version).toBe('1.0.0');
+      // Personal weights are keyed by the shipped base model's version.
+      expect(row.model_version).toBe((await readManifest(defaultWeightsDir())).version);
       expect(JSON.parse(row.summary).sessionIds).toHaveLength(2);
     } finally {
       db.close();
