@@ -11,7 +11,7 @@ import { Readable } from 'node:stream';
 import type { Studio } from '../services/studio-types';
 import { parseId } from '../server/media';
 import { parseRange } from '../server/range';
-import { contentTypeFor, SECURITY_HEADERS } from '../server/security';
+import { buildCsp, contentTypeFor, SECURITY_HEADERS } from '../server/security';
 
 export const APP_SCHEME = 'studio';
 export const MEDIA_SCHEME = 'studio-media';
@@ -23,20 +23,7 @@ export const SCHEMES: { scheme: string; privileges: Record<string, boolean> }[] 
 ];
 
 /** The renderer's CSP in Electron: like the browser mode's, plus the media scheme. */
-export const ELECTRON_CSP = [
-  "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "style-src 'self' 'unsafe-inline'",
-  `img-src 'self' data: blob: ${MEDIA_SCHEME}:`,
-  `media-src 'self' blob: ${MEDIA_SCHEME}:`,
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "worker-src 'self' blob:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const ELECTRON_CSP = buildCsp([MEDIA_SCHEME]);
 
 function text(status: number, body: string, headers: Record<string, string> = {}): Response {
   return new Response(body, { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers } });

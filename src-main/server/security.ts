@@ -1,20 +1,30 @@
 /** Response headers for everything the browser-mode server sends. */
 
-/** Same policy as src-renderer/index.html's meta tag, plus frame-ancestors (header-only). */
-export const CSP = [
-  "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "worker-src 'self' blob:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/**
+ * The renderer's Content-Security-Policy (same policy as src-renderer/index.html's meta tag, plus
+ * frame-ancestors, which only works as a header). `extraMediaSchemes` lets Electron add its
+ * media protocol to img-src/media-src without a second copy of the policy.
+ */
+export function buildCsp(extraMediaSchemes: string[] = []): string {
+  const extra = extraMediaSchemes.map((s) => ` ${s}:`).join('');
+  return [
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "style-src 'self' 'unsafe-inline'",
+    `img-src 'self' data: blob:${extra}`,
+    `media-src 'self' blob:${extra}`,
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "worker-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/** The browser mode's policy. */
+export const CSP = buildCsp();
 
 export const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy': CSP,
