@@ -96,7 +96,7 @@ function computeBodies(model: ModelState, pool: Pool, log?: (s: string) => void)
  * a row-normalised pooling per bin, and the person's (A, V) per bin. Bins without steps (audio
  * shorter than the labels) are dropped. Returns null when no bin has steps.
  */
-export function curveItem(body: { data: Float32Array; steps: number; dim: number }, curve: VgmidiCurve, b0: number, b1: number): BodyItem | null {
+export function curveItem(body: { data: Float32Array; steps: number; dim: number }, curve: VgmidiCurve, b0: number, b1: number): BinnedItem | null {
   const binOf = (t: number) => Math.floor(((t + 0.5) * 0.5) / curve.binSec);
   let s0 = -1;
   let s1 = -1;
@@ -125,17 +125,24 @@ export function curveItem(body: { data: Float32Array; steps: number; dim: number
     target[r * 2] = curve.arousal[b];
     target[r * 2 + 1] = curve.valence[b];
   });
-  return { features: body.data.subarray(s0 * body.dim, s1 * body.dim), steps, dim: body.dim, pool, nb: rows.length, target };
+  return { features: body.data.subarray(s0 * body.dim, s1 * body.dim), steps, dim: body.dim, pool, nb: rows.length, target, bins: rows };
+}
+
+/** A BodyItem that remembers which bins of its curve its rows are. */
+export interface BinnedItem extends BodyItem {
+  bins: number[];
 }
 
 /** A support/query case of one person. */
 export interface PersonalCase {
   person: string;
   protocol: 'first-k' | 'cross-piece';
-  support: BodyItem;
-  query: BodyItem;
+  support: BinnedItem;
+  query: BinnedItem;
   /** ids of the curves involved */
   ids: string[];
+  /** piece keys of the support and of the query curve */
+  pieces: [string, string];
 }
 
 /** Builds the evaluation (or training) cases of the people in `split`. */
@@ -148,7 +155,7 @@ export function personalCases(pool: Pool, bodies: PieceBodies, split: Split, fir
       if (c.arousal.length * c.binSec < firstKSec + 10) continue;
       const s = curveItem(bodies.get(c.pieceKey)!, c, 0, kb);
       const q = curveItem(bodies.get(c.pieceKey)!, c, kb, c.arousal.length);
-      if (s && q) out.push({ person, protocol: 'first-k', support: s, query: q, ids: [c.id] });
+      if (s && q) out.push({ person, protocol: 'first-k', support: s, query: q, ids: [c.id], pieces: [c.pieceKey, c.pieceKey] });
     }
     if (cs.length === 2) {
       for (const [a, b] of [
@@ -157,11 +164,94 @@ export function personalCases(pool: Pool, bodies: PieceBodies, split: Split, fir
       ]) {
         const s = curveItem(bodies.get(a.pieceKey)!, a, 0, a.arousal.length);
         const q = curveItem(bodies.get(b.pieceKey)!, b, 0, b.arousal.length);
-        if (s && q) out.push({ person, protocol: 'cross-piece', support: s, query: q, ids: [a.id, b.id] });
+        if (s && q) out.push({ person, protocol: 'cross-piece', support: s, query: q, ids: [a.id, b.id], pieces: [a.pieceKey, b.pieceKey] });
       }
     }
   }
   return out;
+}
+
+/** Per-bin mean (A, V) of one piece over a group of people; `n[b]` = curves that reach bin b. */
+export interface Consensus {
+  arousal: Float32Array;
+  valence: Float32Array;
+  n: Int32Array;
+}
+
+/**
+ * The consensus curve of every piece over `curves` (the eval passes the TRAIN people's curves: what
+ * the base model is trained towards). A perfect non-personalized model could at best predict this,
+ * so methods built on it are oracle ceilings of what a better base model could add, not baselines.
+ */
+export function consensusCurves(curves: VgmidiCurve[]): Map<string, Consensus> {
+  const by = new Map<string, VgmidiCurve[]>();
+  for (const c of curves) {
+    const list = by.get(c.pieceKey);
+    if (list) list.push(c);
+    else by.set(c.pieceKey, [c]);
+  }
+  const out = new Map<string, Consensus>();
+  for (const [key, cs] of by) {
+    const len = Math.max(...cs.map((c) => c.arousal.length));
+    const con: Consensus = { arousal: new Float32Array(len), valence: new Float32Array(len), n: new Int32Array(len) };
+    for (const c of cs) {
+      for (let b = 0; b < c.arousal.length; b++) {
+        con.arousal[b] += c.arousal[b];
+        con.valence[b] += c.valence[b];
+        con.n[b]++;
+      }
+    }
+    for (let b = 0; b < len; b++) {
+      con.arousal[b] /= con.n[b];
+      con.valence[b] /= con.n[b];
+    }
+    out.set(key, con);
+  }
+  return out;
+}
+
+/** Consensus (A, V) at bin b: the last bin reached when b is past the end; null when the piece has none. */
+function consensusAt(con: Consensus | undefined, b: number): [number, number] | null {
+  if (!con || con.arousal.length === 0) return null;
+  const i = Math.min(b, con.arousal.length - 1);
+  return [con.arousal[i], con.valence[i]];
+}
+
+/**
+ * Oracle ceilings for the personal evaluation, from the consensus of other people on the same
+ * piece: the consensus itself, consensus + the person's offset on the support, and the consensus's
+ * change anchored at the person's last support value (the best a better base model could do with
+ * the "last value + predicted change" rule). Pieces without consensus fall back to `fallback`.
+ */
+export function ceilingMethods(consensus: Map<string, Consensus>, fallback: { arousal: number; valence: number }): Record<string, PersonalMethod> {
+  const at = (piece: string, b: number): [number, number] => consensusAt(consensus.get(piece), b) ?? [fallback.arousal, fallback.valence];
+  const curve = (c: PersonalCase, da: number, dv: number) => {
+    const out = new Float32Array(c.query.nb * 2);
+    c.query.bins.forEach((b, r) => {
+      const [a, v] = at(c.pieces[1], b);
+      out[2 * r] = a + da;
+      out[2 * r + 1] = v + dv;
+    });
+    return out;
+  };
+  return {
+    'ceiling: consensus of training people (oracle)': (c) => curve(c, 0, 0),
+    'ceiling: consensus + person offset (oracle)': (c) => {
+      let da = 0;
+      let dv = 0;
+      c.support.bins.forEach((b, r) => {
+        const [a, v] = at(c.pieces[0], b);
+        da += c.support.target[2 * r] - a;
+        dv += c.support.target[2 * r + 1] - v;
+      });
+      return curve(c, da / c.support.nb, dv / c.support.nb);
+    },
+    'ceiling: last support value + consensus change (oracle)': (c) => {
+      const last = c.support.nb - 1;
+      const [a, v] = at(c.pieces[0], c.support.bins[last]);
+      return curve(c, c.support.target[2 * last] - a, c.support.target[2 * last + 1] - v);
+    },
+  };
 }
 
 /** Head meta-training settings (CPU preset on body features; see trainer.ts). */

@@ -11,7 +11,7 @@ import { datasetDirs, featureConfig, floatFlag, gitCommit } from '../../learning
 import { loadDeam } from '../../learning/datasets/deam';
 import { loadPmemo } from '../../learning/datasets/pmemo';
 import { evalCurves, evalQuadrant, type CurveRow, type QuadrantRow } from '../../learning/evaluate';
-import { HEAD_META_PRESET, personalCases, personalMethods, pieceBodies, scorePersonal, type MetaTrainMeta, type PersonalRow } from '../../learning/personal';
+import { HEAD_META_PRESET, ceilingMethods, consensusCurves, personalCases, personalMethods, pieceBodies, scorePersonal, type MetaTrainMeta, type PersonalRow } from '../../learning/personal';
 import { buildPool } from '../../learning/pool';
 import type { ModelState } from '../../model/meta/trainer';
 import { UsageError, intFlag, parseCommandArgs } from '../args';
@@ -163,7 +163,9 @@ export const evalCommand: Command = {
             firstKSec: firstK,
           };
           report.adaptation = inner;
-          const rows = scorePersonal(personalMethods(model.config, base, heads, pool.trainMean, inner, seed), cases, log);
+          const trainCurves = pool.curves.filter((c) => pool.peopleSplit.get(c.person) === 'train');
+          const methods = { ...personalMethods(model.config, base, heads, pool.trainMean, inner, seed), ...ceilingMethods(consensusCurves(trainCurves), pool.trainMean) };
+          const rows = scorePersonal(methods, cases, log);
           report.rows = rows;
           md.push(`- split: ${JSON.stringify(report.split)}`, `- adaptation: ${JSON.stringify(inner)} (head only, body frozen; see src-main/learning/personal.ts)`);
           for (const protocol of ['first-k', 'cross-piece']) {
@@ -176,6 +178,12 @@ export const evalCommand: Command = {
             const bestBase = baselines.reduce((a, b) => (b.rmse < a.rmse ? b : a));
             const ours = rs.find((r) => r.method.startsWith('MAML, annotator'));
             if (ours) md.push('', `Best personal baseline: ${bestBase.method} (${fmt(bestBase.rmse)}); MAML (annotator) is ${(100 * (1 - ours.rmse / bestBase.rmse)).toFixed(1)} % lower (target: >= 10 %).`);
+            const ceiling = rs.filter((r) => r.method.startsWith('ceiling:')).reduce<PersonalRow | null>((a, b) => (!a || b.rmse < a.rmse ? b : a), null);
+            if (ceiling)
+              md.push(
+                '',
+                `Best oracle ceiling (uses the consensus of ${new Set(trainCurves.map((c) => c.person)).size} training people on the same piece, which no model has): ${ceiling.method} (${fmt(ceiling.rmse)}), ${(100 * (1 - ceiling.rmse / bestBase.rmse)).toFixed(1)} % below the best personal baseline.`,
+              );
           }
         } finally {
           disposeParams(base);
