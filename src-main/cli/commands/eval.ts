@@ -177,12 +177,12 @@ export const evalCommand: Command = {
             const baselines = rs.filter((r) => ['global mean', 'last support value held', 'support mean held', 'model + person offset', 'non-personalized model'].includes(r.method));
             const bestBase = baselines.reduce((a, b) => (b.rmse < a.rmse ? b : a));
             const ours = rs.find((r) => r.method.startsWith('MAML, annotator'));
-            if (ours) md.push('', `Best personal baseline: ${bestBase.method} (${fmt(bestBase.rmse)}); MAML (annotator) is ${(100 * (1 - ours.rmse / bestBase.rmse)).toFixed(1)} % lower (target: >= 10 %).`);
+            if (ours) md.push('', `Best personal baseline: ${bestBase.method} (${fmt(bestBase.rmse)}); MAML (annotator) is ${relative(ours.rmse, bestBase.rmse)} (target: >= 10 % lower).`);
             const ceiling = rs.filter((r) => r.method.startsWith('ceiling:')).reduce<PersonalRow | null>((a, b) => (!a || b.rmse < a.rmse ? b : a), null);
             if (ceiling)
               md.push(
                 '',
-                `Best oracle ceiling (uses the consensus of ${new Set(trainCurves.map((c) => c.person)).size} training people on the same piece, which no model has): ${ceiling.method} (${fmt(ceiling.rmse)}), ${(100 * (1 - ceiling.rmse / bestBase.rmse)).toFixed(1)} % below the best personal baseline.`,
+                `Best oracle ceiling (uses the consensus of ${new Set(trainCurves.map((c) => c.person)).size} training people on the same piece, which no model has): ${ceiling.method} (${fmt(ceiling.rmse)}), ${relative(ceiling.rmse, bestBase.rmse)} than the best personal baseline.`,
               );
           }
         } finally {
@@ -201,3 +201,9 @@ export const evalCommand: Command = {
     return 0;
   },
 };
+
+/** "12.3 % lower" / "4.5 % higher": an RMSE relative to a reference. */
+export function relative(value: number, reference: number): string {
+  const pct = 100 * (1 - value / reference);
+  return pct >= 0 ? `${pct.toFixed(1)} % lower` : `${(-pct).toFixed(1)} % higher`;
+}
