@@ -1,7 +1,8 @@
 /**
  * `pdmer adapt --profile NAME` on a real temp library: a generated track, two annotation sessions
  * of one profile (recorded through the real annotation service), adaptation of the shipped compact
- * weights, the held-out report, storage in personal_models, and --reset.
+ * weights, the held-out report, storage in personal_models, the removal of stale personal curves,
+ * and --reset.
  */
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -67,7 +68,35 @@ describe('pdmer adapt', () => {
     } finally {
       db.close();
     }
-    expect((await run(['adapt', '--profile', 'Ada', '--weights', WEIGHTS, '--data-dir', lib, '--reset'])).code).toBe(0);
+    // A personal curve made with these weights is stale once Ada adapts again: adapt drops it (as the studio does).
+    const personalCurves = () => {
+      const d = new Database(dbPathFor(lib), { readonly: true });
+      try {
+        return (d.prepare('SELECT count(*) AS n FROM predictions WHERE profile_id IS NOT NULL').get() as { n: number }).n;
+      } finally {
+        d.close();
+      }
+    };
+    const trackId = (() => {
+      const d = new Database(dbPathFor(lib), { readonly: true });
+      try {
+        return (d.prepare('SELECT id FROM tracks').get() as { id: number }).id;
+      } finally {
+        d.close();
+      }
+    })();
+    expect((await run(['analyze', String(trackId), '--profile', 'Ada', '--weights', WEIGHTS, '--data-dir', lib, '--backend', 'cpu', '--json'])).code).toBe(0);
+    expect(personalCurves()).toBe(1);
+    const again = await run(['adapt', '--profile', 'Ada', '--weights', WEIGHTS, '--data-dir', lib, '--backend', 'cpu', '--lr', '0.05']);
+    expect(again.code).toBe(0);
+    expect(again.out).toContain(`pdmer analyze ${trackId} --profile "Ada"`);
+    expect(personalCurves()).toBe(0);
+    expect((await run(['analyze', String(trackId), '--profile', 'Ada', '--weights', WEIGHTS, '--data-dir', lib, '--backend', 'cpu', '--json'])).code).toBe(0);
+    expect(personalCurves()).toBe(1);
+    const reset = await run(['adapt', '--profile', 'Ada', '--weights', WEIGHTS, '--data-dir', lib, '--reset']);
+    expect(reset.code).toBe(0);
+    expect(reset.err).toContain('removed 1 personal model(s) and 1 personal curve(s)');
+    expect(personalCurves()).toBe(0);
     const db2 = new Database(dbPathFor(lib), { readonly: true });
     try {
       expect((db2.prepare('SELECT count(*) AS n FROM personal_models').get() as { n: number }).n).toBe(0);

@@ -15,6 +15,7 @@ import { serializeParams, readManifest } from '../../model/io';
 import { fromPlain } from '../../model/meta/trainer';
 import { disposeParams } from '../../model/params';
 import { AnnotationService } from '../../services/annotation.service';
+import { storePersonalModel } from '../../services/personalization.service';
 import { cacheDirFor, dbPathFor, resolveDataDir } from '../../services/paths';
 import { loadBaseModel } from '../../learning/base-model';
 import { loadCheckpoint } from '../../learning/checkpoint';
@@ -76,8 +77,12 @@ export const adaptCommand: Command = {
       const weightsDir = values.weights ?? defaultWeightsDir();
       const manifest = await readManifest(weightsDir);
       if (values.reset) {
-        const r = db.prepare('DELETE FROM personal_models WHERE profile_id = ?').run(profile.id);
-        io.stderr(`adapt: removed ${r.changes} personal model(s) of ${profile.name}\n`);
+        // Same end state as the studio's reset: no personal weights and no personal curves left.
+        const r = db.transaction(() => ({
+          models: db.prepare('DELETE FROM personal_models WHERE profile_id = ?').run(profile.id).changes,
+          curves: db.prepare('DELETE FROM predictions WHERE profile_id = ?').run(profile.id).changes,
+        }))();
+        io.stderr(`adapt: removed ${r.models} personal model(s) and ${r.curves} personal curve(s) of ${profile.name}\n`);
         return 0;
       }
       const ann = new AnnotationService(db);
@@ -106,25 +111,33 @@ export const adaptCommand: Command = {
             holdoutFraction: floatFlag('holdout', values.holdout, 0.25),
             init,
           });
+          let staleTrackIds: number[] = [];
           if (!values['dry-run']) {
             const params = fromPlain(head);
             try {
               const blob = await serializeParams(params, model.config);
-              db.prepare(
-                `INSERT INTO personal_models (profile_id, model_version, feature_hash, weights, manifest, summary) VALUES (?, ?, ?, ?, ?, ?)
-                 ON CONFLICT (profile_id, model_version) DO UPDATE SET feature_hash = excluded.feature_hash, weights = excluded.weights,
-                 manifest = excluded.manifest, summary = excluded.summary, created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
-              ).run(profile.id, manifest.version, model.config.input.featureConfigHash ?? '', blob.data, JSON.stringify(blob.manifest), JSON.stringify({ ...report, sessionIds: sessions.map((s) => s.sessionId) }));
+              // The studio's storage path: upsert the weights and drop the profile's now stale curves.
+              ({ staleTrackIds } = storePersonalModel(db, {
+                profileId: profile.id,
+                modelVersion: manifest.version,
+                featureHash: model.config.input.featureConfigHash ?? '',
+                weights: Buffer.from(blob.data),
+                manifest: JSON.stringify(blob.manifest),
+                summary: { ...report, sessionIds: sessions.map((s) => s.sessionId) },
+              }));
             } finally {
               disposeParams(params);
             }
           }
-          if (values.json) io.stdout(`${JSON.stringify({ profile: profile.name, modelVersion: manifest.version, stored: !values['dry-run'], ...report }, null, 2)}\n`);
+          if (values.json) io.stdout(`${JSON.stringify({ profile: profile.name, modelVersion: manifest.version, stored: !values['dry-run'], staleTrackIds, ...report }, null, 2)}\n`);
           else
             io.stdout(
               `${profile.name}: ${report.sessions} session(s), adapted on ${report.adaptSteps} steps, held out ${report.heldOutSteps}\n` +
                 `held-out RMSE before ${report.before.rmse.toFixed(4)} (A ${report.before.rmseA.toFixed(4)}, V ${report.before.rmseV.toFixed(4)}) -> after ${report.after.rmse.toFixed(4)} (A ${report.after.rmseA.toFixed(4)}, V ${report.after.rmseV.toFixed(4)})\n` +
-                `${values['dry-run'] ? 'not stored (--dry-run)' : `stored for model ${manifest.version}`}\n`,
+                `${values['dry-run'] ? 'not stored (--dry-run)' : `stored for model ${manifest.version}`}\n` +
+                (staleTrackIds.length
+                  ? `removed the stale personal curves of ${staleTrackIds.length} track(s); recompute them with: pdmer analyze ${staleTrackIds.join(' ')} --profile ${JSON.stringify(profile.name)} (the studio recomputes a track's personal curve when it is played)\n`
+                  : ''),
             );
           return 0;
         } finally {
