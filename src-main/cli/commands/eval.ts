@@ -34,6 +34,7 @@ Options:
   --first-k SEC        vgmidi-personal: support length of the first-K protocol (default 30)
   --inner-steps N / --inner-lr X / --loss mse|dmer   adaptation settings (default: the meta checkpoint's, else the CPU preset)
   --max-cases N        vgmidi-personal: at most N cases per protocol (default all)
+  --people test|val    vgmidi-personal: which held-out people to score (default test; val is for tuning)
   --seed N             split seed (must match training; default 1)
   --json               print JSON instead of markdown
   --out FILE           also write the JSON report to FILE
@@ -67,6 +68,7 @@ export const evalCommand: Command = {
       'inner-lr': { type: 'string' },
       loss: { type: 'string' },
       'max-cases': { type: 'string' },
+      people: { type: 'string' },
       seed: { type: 'string' },
       json: { type: 'boolean' },
       out: { type: 'string' },
@@ -76,6 +78,8 @@ export const evalCommand: Command = {
     const suite = values.suite as Suite;
     if (!SUITES.includes(suite)) throw new UsageError(`--suite expects one of ${SUITES.join(', ')}, got ${JSON.stringify(values.suite)}`);
     if (!values.data && !values[suite === 'vgmidi-personal' ? 'vgmidi' : suite]) throw new UsageError('--data DIR is required');
+    const people = values.people ?? 'test';
+    if (people !== 'test' && people !== 'val') throw new UsageError(`--people expects test or val, got ${JSON.stringify(people)}`);
     const log = (s: string) => io.stderr(`${s}\n`);
     const seed = intFlag('seed', values.seed, 1);
     const feat = featureConfig(values.config);
@@ -131,7 +135,7 @@ export const evalCommand: Command = {
         const pool = await buildPool(feat, { seed, sets: ['vgmidi'], dirs, onProgress: log });
         const bodies = pieceBodies(model, pool, log, cacheKey);
         const firstK = floatFlag('first-k', values['first-k'], 30);
-        let cases = personalCases(pool, bodies, 'test', firstK);
+        let cases = personalCases(pool, bodies, people, firstK);
         const maxCases = values['max-cases'] ? intFlag('max-cases', values['max-cases'], 0, 1) : 0;
         if (maxCases) cases = [...cases.filter((c) => c.protocol === 'first-k').slice(0, maxCases), ...cases.filter((c) => c.protocol === 'cross-piece').slice(0, maxCases)];
         const heads: Record<string, Record<string, tf.Tensor>> = {};
@@ -155,10 +159,10 @@ export const evalCommand: Command = {
         };
         const base = model.headParams();
         try {
-          const people = new Set(cases.map((c) => c.person)).size;
           report.split = {
             kind: 'VGMIDI people (reconstructed) split 70/10/20 by seed; pieces shared; base model trained on train-people consensus only',
-            testPeople: people,
+            people,
+            [people === 'test' ? 'testPeople' : 'valPeople']: new Set(cases.map((c) => c.person)).size,
             cases: { 'first-k': cases.filter((c) => c.protocol === 'first-k').length, 'cross-piece': cases.filter((c) => c.protocol === 'cross-piece').length },
             firstKSec: firstK,
           };
