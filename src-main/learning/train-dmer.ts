@@ -145,6 +145,8 @@ export async function trainDmer(pool: Pool, cfg: ModelConfig, o: TrainOptions, l
   let meta: TrainMeta;
   if (o.resume && fs.existsSync(lastPath)) {
     const ck = loadCheckpoint<TrainMeta>(lastPath);
+    const had = ck.meta.config.scales ?? 'both';
+    if (had !== (cfg.scales ?? 'both')) throw new Error(`${lastPath} was trained with attention scales "${had}", but this run asks for "${cfg.scales ?? 'both'}"; use the same --scales or another --out`);
     model = new ModelState(cfg, fromPlain(ck.groups.params), AdamState.fromArrays(Number(ck.meta.adamT ?? 0), ck.groups.adamM ?? {}, ck.groups.adamV ?? {}));
     meta = ck.meta;
     log(`train: resumed from ${lastPath} at iteration ${meta.iteration}`);

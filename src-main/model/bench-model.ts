@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { CONFIGS, type ConfigName, type ModelConfig } from './config';
 import * as tf from '@tensorflow/tfjs-core';
 import { EmotionModel, type AdaptScope, type ModelFeatures } from './engine';
-import { sequenceForward, stepEmbeddings } from './network';
+import { attentionMaps, sequenceForward, stepEmbeddings } from './network';
 import { disposeParams, initParams } from './params';
 import type { BackendChoice } from './backend';
 
@@ -104,7 +104,7 @@ export async function benchModel(opts: {
       (await cpuOf(async () => {
         const r = sequenceForward(p, config, zb);
         await r.output.data();
-        tf.dispose([r.output, r.attnLocal, r.attnGlobal]);
+        tf.dispose([r.output, ...attentionMaps(r)]);
       }, 2)) / 16;
     tf.dispose([lt, gt, zb]);
     disposeParams(p);

@@ -62,6 +62,11 @@ export interface ModelConfig {
   cnnChannels: [number, number];
   /** Training / inference window length in steps (reference: 60 = 30 s). */
   windowSteps: number;
+  /**
+   * Attention scales the shared encoder runs with (absent = `both`, the method). `local` / `global`
+   * are the single-scale ablations: z' = sigmoid(Enc(z; M)) with that scale's band only.
+   */
+  scales?: 'both' | 'local' | 'global';
 }
 
 const REFERENCE_COMMON = {

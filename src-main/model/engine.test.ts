@@ -7,7 +7,7 @@ import { ensureBackend } from './backend';
 import { COMPACT_CONFIG } from './config';
 import { EmotionModel, defaultWeightsDir, windowStarts, type ModelFeatures } from './engine';
 import { saveWeights } from './io';
-import { forward } from './network';
+import { attentionMaps, forward } from './network';
 import { initParams, disposeParams } from './params';
 import { TINY_CONFIG as C } from './test-configs';
 
@@ -59,7 +59,7 @@ describe('EmotionModel (tiny config, wasm)', () => {
         expect(curve.arousal[i]).toBeCloseTo(d[2 * i], 5);
         expect(curve.valence[i]).toBeCloseTo(d[2 * i + 1], 5);
       }
-      tf.dispose([r.output, r.attnLocal, r.attnGlobal]);
+      tf.dispose([r.output, ...attentionMaps(r)]);
       disposeParams(p);
     }
     model.dispose();
@@ -107,7 +107,7 @@ describe('EmotionModel (tiny config, wasm)', () => {
         num[s + i] += d[2 * i] * w;
         den[s + i] += w;
       }
-      tf.dispose([r.output, r.attnLocal, r.attnGlobal]);
+      tf.dispose([r.output, ...attentionMaps(r)]);
     }
     for (let i = 0; i < T; i++) expect(curve.arousal[i]).toBeCloseTo(num[i] / den[i], 5);
     tf.dispose(Object.values(p));

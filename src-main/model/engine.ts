@@ -22,7 +22,7 @@ import { AppError } from '../../src-shared/ipc/envelope';
 import { ensureBackend, type BackendChoice, type BackendName } from './backend';
 import { CONFIGS, validateConfig, type ConfigName, type ModelConfig } from './config';
 import { deserializeParams, loadWeights, serializeParams, type ParamBlobManifest, type WeightsManifest } from './io';
-import { cnnFeatures, encodeSequence, forward, fuseFeatures, predictSequence, sequenceForward, stepEmbeddings } from './network';
+import { attentionMaps, cnnFeatures, encodeSequence, forward, fuseFeatures, predictSequence, sequenceForward, stepEmbeddings } from './network';
 import { countParams, disposeParams, initParams, isRunningStat, P, type ParamMap } from './params';
 
 /** Local features of a track: row-major `[steps, frames, mels]` (src-main/audio `localFeatures`). */
@@ -440,7 +440,7 @@ export class EmotionModel {
           });
           const wins = tf.reshape(tf.gather(range, tf.tensor1d(idx, 'int32')), [batchStarts.length, winLen, c.hidden]) as tf.Tensor3D;
           const r = sequenceForward(params, c, wins);
-          tf.dispose([r.attnLocal, r.attnGlobal]);
+          tf.dispose(attentionMaps(r));
           return r.output;
         });
         let vals: Float32Array;

@@ -46,6 +46,10 @@ describe('losses', () => {
     // uniform 0.25 everywhere: (0.9-0.25)^2 + (0.1-0.25)^2
     const u = tf.fill([2, 3, s, s], 0.25);
     expect(diagonalAttentionLoss(u, u).dataSync()[0]).toBeCloseTo(0.65 ** 2 + 0.15 ** 2, 5);
+    // single-scale ablations: only the present map's term
+    expect(diagonalAttentionLoss(u, null).dataSync()[0]).toBeCloseTo(0.65 ** 2, 5);
+    expect(diagonalAttentionLoss(null, u).dataSync()[0]).toBeCloseTo(0.15 ** 2, 5);
+    expect(() => diagonalAttentionLoss(null, null)).toThrow(/no attention map/);
   });
 
   it('binPoolingMatrix assigns each 0.5 s step to the bin holding its centre', () => {

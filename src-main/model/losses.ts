@@ -111,7 +111,7 @@ function averageMap(a: tf.Tensor): tf.Tensor2D {
  * The diagonal is read with an identity mask (no gather, so it trains on wasm).
  * @returns new scalar owned by the caller
  */
-export function diagonalAttentionLoss(attnLocal: tf.Tensor, attnGlobal: tf.Tensor): tf.Scalar {
+export function diagonalAttentionLoss(attnLocal: tf.Tensor | null, attnGlobal: tf.Tensor | null): tf.Scalar {
   return tf.tidy(() => {
     const term = (a: tf.Tensor, target: number): tf.Tensor => {
       const m = averageMap(a);
@@ -119,7 +119,10 @@ export function diagonalAttentionLoss(attnLocal: tf.Tensor, attnGlobal: tf.Tenso
       const diag = tf.sum(tf.mul(m, tf.eye(s)), 1);
       return tf.mean(tf.square(tf.sub(diag, target)));
     };
-    return tf.add(term(attnLocal, DIAG_TARGET_LOCAL), term(attnGlobal, DIAG_TARGET_GLOBAL)) as tf.Scalar;
+    // Single-scale ablations have one map: only its term.
+    const terms = [attnLocal ? term(attnLocal, DIAG_TARGET_LOCAL) : null, attnGlobal ? term(attnGlobal, DIAG_TARGET_GLOBAL) : null].filter((t): t is tf.Tensor => t !== null);
+    if (terms.length === 0) throw new RangeError('diagonalAttentionLoss: no attention map given');
+    return (terms.length === 1 ? tf.add(terms[0], 0) : tf.add(terms[0], terms[1])) as tf.Scalar;
   });
 }
 
@@ -210,8 +213,8 @@ export interface LossOptions {
 export interface ForwardOutput {
   /** `[B, S, 2]` (arousal, valence) */
   output: tf.Tensor3D;
-  attnLocal?: tf.Tensor;
-  attnGlobal?: tf.Tensor;
+  attnLocal?: tf.Tensor | null;
+  attnGlobal?: tf.Tensor | null;
 }
 
 function rows(x: tf.Tensor3D, start: number, count: number): tf.Tensor3D {
@@ -274,8 +277,8 @@ export function compositeLoss(fwd: ForwardOutput, labels: LabelBatch, opts: Loss
       out.quadrant = quadrantSignLoss(rows(fwd.output, c.start, c.count), c.signs, opts.quadrantScale ?? 5);
       terms.push(tf.mul(out.quadrant, (w.quadrant * c.count) / b));
     }
-    if (attnWeight > 0 && fwd.attnLocal && fwd.attnGlobal) {
-      out.attn = diagonalAttentionLoss(fwd.attnLocal, fwd.attnGlobal);
+    if (attnWeight > 0 && (fwd.attnLocal || fwd.attnGlobal)) {
+      out.attn = diagonalAttentionLoss(fwd.attnLocal ?? null, fwd.attnGlobal ?? null);
       terms.push(tf.mul(out.attn, attnWeight));
     }
     if (terms.length === 0) throw new RangeError('compositeLoss: the batch has no labels of any kind');

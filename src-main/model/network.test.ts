@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBackend } from './backend';
 import { relativePositionScores } from './layers/attention';
 import { conv2dIm2col, conv2dTrainable, maxPool2Pad1 } from './layers/cnn';
-import { forward, updateBatchNormStats, disposeBatchStats, type Batch } from './network';
+import { attentionMaps, forward, updateBatchNormStats, disposeBatchStats, type Batch } from './network';
 import { disposeParams, initParams, isRunningStat, type ParamMap } from './params';
 import { TINY_CONFIG as C } from './test-configs';
 
@@ -28,17 +28,35 @@ describe('forward (tiny config, wasm)', () => {
     const batch = makeBatch(2, 10, 3);
     const r = forward(p, C, batch);
     expect(r.output.shape).toEqual([2, 10, 2]);
-    expect(r.attnLocal.shape).toEqual([10, 10]);
-    const rows = tf.sum(r.attnLocal, 1).dataSync();
+    expect(r.attnLocal!.shape).toEqual([10, 10]);
+    const rows = tf.sum(r.attnLocal!, 1).dataSync();
     for (const v of rows) expect(v).toBeCloseTo(1, 5);
     // Local band (|i-j| <= 2): attention beyond the band is ~0 (masked with -10000).
-    const a = r.attnLocal.arraySync();
+    const a = r.attnLocal!.arraySync();
     expect(a[0][5]).toBeLessThan(1e-6);
     expect(a[0][2]).toBeGreaterThan(1e-4);
-    const g = r.attnGlobal.arraySync();
+    const g = r.attnGlobal!.arraySync();
     expect(g[0][5]).toBeGreaterThan(1e-4); // inside the global band (|i-j| <= 6)
     expect(Number.isFinite(r.output.dataSync()[0])).toBe(true);
-    tf.dispose([r.output, r.attnLocal, r.attnGlobal, batch.local, batch.global]);
+    tf.dispose([r.output, ...attentionMaps(r), batch.local, batch.global]);
+    disposeParams(p);
+  });
+
+  it('single-scale ablations run one band: one attention map, a different output, the same parameters', () => {
+    const p = initParams(C, 4);
+    const batch = makeBatch(1, 12, 11);
+    const both = forward(p, C, batch);
+    const local = forward(p, { ...C, scales: 'local' }, batch);
+    const global = forward(p, { ...C, scales: 'global' }, batch);
+    expect(local.attnGlobal).toBeNull();
+    expect(global.attnLocal).toBeNull();
+    // the local-only map is the dual-scale run's local map (same encoder, same band)
+    expect(maxAbsDiff(local.attnLocal!, both.attnLocal!)).toBeLessThan(1e-6);
+    expect(maxAbsDiff(global.attnGlobal!, both.attnGlobal!)).toBeLessThan(1e-6);
+    expect(maxAbsDiff(local.output, both.output)).toBeGreaterThan(1e-4);
+    expect(maxAbsDiff(local.output, global.output)).toBeGreaterThan(1e-4);
+    expect(() => forward(p, { ...C, scales: 'wide' as 'local' }, batch)).toThrow(/expected both, local or global/);
+    tf.dispose([both.output, local.output, global.output, ...attentionMaps(both), ...attentionMaps(local), ...attentionMaps(global), batch.local, batch.global]);
     disposeParams(p);
   });
 
@@ -48,7 +66,7 @@ describe('forward (tiny config, wasm)', () => {
     const run = (opts: { training?: boolean; seed?: number }) => {
       const r = forward(p, C, batch, opts);
       const out = r.output.dataSync().slice();
-      tf.dispose([r.output, r.attnLocal, r.attnGlobal]);
+      tf.dispose([r.output, ...attentionMaps(r)]);
       disposeBatchStats(r.batchStats);
       return out;
     };
@@ -150,7 +168,7 @@ describe('convolution paths agree', () => {
     for (const k of Object.keys(q)) if (isRunningStat(k)) q[k].dispose();
     disposeBatchStats(tr.batchStats);
     disposeBatchStats(noDrop.batchStats);
-    tf.dispose([tr.output, tr.attnLocal, tr.attnGlobal, ev.output, ev.attnLocal, ev.attnGlobal, noDrop.output, noDrop.attnLocal, noDrop.attnGlobal]);
+    tf.dispose([tr.output, ...attentionMaps(tr), ev.output, ...attentionMaps(ev), noDrop.output, ...attentionMaps(noDrop)]);
     tf.dispose([batch.local, batch.global]);
     disposeParams(p);
   });
@@ -169,7 +187,7 @@ describe('training on wasm', () => {
           const pp: ParamMap = { ...current };
           names.forEach((n, i) => (pp[n] = xs[i]));
           const r = forward(pp, { ...C, dropout: 0 }, batch, { training: true, seed });
-          return tf.add(tf.mean(tf.square(tf.sub(r.output, target))), tf.mul(0.01, tf.mean(tf.square(r.attnLocal)))) as tf.Scalar;
+          return tf.add(tf.mean(tf.square(tf.sub(r.output, target))), tf.mul(0.01, tf.mean(tf.square(r.attnLocal!)))) as tf.Scalar;
         };
         const { value, grads } = tf.valueAndGrads(f)(names.map((n) => current[n]));
         const out: ParamMap = { ...current };

@@ -35,10 +35,10 @@ export interface ForwardOptions {
 export interface ForwardResult {
   /** `[B, S, 2]`: [..., 0] arousal, [..., 1] valence. */
   output: tf.Tensor3D;
-  /** Last encoder layer's attention with the local band mask, mean over heads and batch: `[S, S]`. */
-  attnLocal: tf.Tensor2D;
-  /** Same with the global band mask: `[S, S]`. */
-  attnGlobal: tf.Tensor2D;
+  /** Last encoder layer's attention with the local band mask, mean over heads and batch: `[S, S]` (null in the global-only ablation). */
+  attnLocal: tf.Tensor2D | null;
+  /** Same with the global band mask: `[S, S]` (null in the local-only ablation). */
+  attnGlobal: tf.Tensor2D | null;
   /**
    * Training mode only: each BatchNorm layer's batch mean and unbiased variance (`[C]`), keyed
    * `<prefix>.bn`; feed them to `updateBatchNormStats` after the optimiser step. Gradients are
@@ -109,6 +109,11 @@ export function stepEmbeddings(
   });
 }
 
+/** `tf.tidy` for results with null slots (single-scale attention maps): tidy passes null through, its typing does not. */
+function tidyNullable<T>(fn: () => T): T {
+  return tf.tidy(fn as unknown as () => tf.TensorContainer) as unknown as T;
+}
+
 /**
  * Dual-scale transformer: z' = sigmoid(Enc(z; M_local) + Enc(z; M_global)) with shared weights.
  * @param z `[B, S, D]`
@@ -119,9 +124,9 @@ export function encodeSequence(
   c: ModelConfig,
   z: tf.Tensor3D,
   opts: ForwardOptions = {},
-): { hidden: tf.Tensor3D; attnLocal: tf.Tensor2D; attnGlobal: tf.Tensor2D } {
+): { hidden: tf.Tensor3D; attnLocal: tf.Tensor2D | null; attnGlobal: tf.Tensor2D | null } {
   const ctx = new ForwardContext(!!opts.training, c.dropout, opts.seed === undefined ? undefined : opts.seed + 1_000_003);
-  return tf.tidy(() => multiScaleAttention(params, z, c, ctx));
+  return tidyNullable(() => multiScaleAttention(params, z, c, ctx));
 }
 
 /**
@@ -145,10 +150,15 @@ export function sequenceForward(
   z: tf.Tensor3D,
   opts: ForwardOptions = {},
 ): Omit<ForwardResult, 'batchStats'> {
-  return tf.tidy(() => {
+  return tidyNullable(() => {
     const enc = encodeSequence(params, c, z, opts);
     return { output: predictSequence(params, c, enc.hidden, opts), attnLocal: enc.attnLocal, attnGlobal: enc.attnGlobal };
   });
+}
+
+/** The attention maps of a forward result that exist (single-scale ablations have one). */
+export function attentionMaps(r: { attnLocal: tf.Tensor2D | null; attnGlobal: tf.Tensor2D | null }): tf.Tensor2D[] {
+  return [r.attnLocal, r.attnGlobal].filter((t): t is tf.Tensor2D => t !== null);
 }
 
 /**
@@ -165,7 +175,7 @@ export function forward(params: ParamMap, c: ModelConfig, batch: Batch, opts: Fo
   checkBatch(c, batch);
   const [b, s, f, m] = batch.local.shape;
   const g = batch.global.shape[2];
-  return tf.tidy(() => {
+  return tidyNullable(() => {
     const emb = stepEmbeddings(
       params,
       c,

@@ -10,6 +10,7 @@ import { modelConfigFor, trainDmer, type TrainMeta } from '../../learning/train-
 import { UsageError, intFlag, parseCommandArgs } from '../args';
 import type { Command } from '../command';
 import { disposeParams } from '../../model/params';
+import type { ModelConfig } from '../../model/config';
 
 const USAGE = `Usage: pdmer train --data DIR [options]
 
@@ -26,6 +27,8 @@ Options:
   --lr X                Adam learning rate (default 5e-4; the reference uses 5e-5 with 2000+ steps)
   --mix Q:V             sampling weights quadrant:vgmidi (default 1:1)
   --attn-weight X       weight of the diagonal attention loss (default 1; 0 = ablation)
+  --scales S            both | local | global: attention scales of the shared encoder (default both;
+                        local / global = the single-scale ablations)
   --clip-norm X         global gradient-norm clip (default 5)
   --eval-every N        validation + checkpoint interval (default 50)
   --max-minutes M       stop after M minutes (checkpointed; resume later) (default 600)
@@ -54,6 +57,7 @@ export const trainCommand: Command = {
       lr: { type: 'string' },
       mix: { type: 'string' },
       'attn-weight': { type: 'string' },
+      scales: { type: 'string' },
       'clip-norm': { type: 'string' },
       'eval-every': { type: 'string' },
       'max-minutes': { type: 'string' },
@@ -75,7 +79,11 @@ export const trainCommand: Command = {
     if (mixParts.length !== 2 || mixParts.some((x) => !(x >= 0))) throw new UsageError(`--mix expects Q:V weights, got ${JSON.stringify(values.mix)}`);
     const seed = intFlag('seed', values.seed, 1);
     const feat = featureConfig(values.config);
-    const cfg = modelConfigFor(values.config === 'paper' ? 'paper' : 'compact', feat);
+    const scales = values.scales ?? 'both';
+    if (scales !== 'both' && scales !== 'local' && scales !== 'global') throw new UsageError(`--scales expects both, local or global, got ${JSON.stringify(values.scales)}`);
+    const base = modelConfigFor(values.config === 'paper' ? 'paper' : 'compact', feat);
+    // The method's manifests carry no `scales` field; only the ablations do.
+    const cfg: ModelConfig = scales === 'both' ? base : { ...base, scales: scales as 'local' | 'global' };
     const backend = await ensureBackend(parseBackendChoice(values.backend ?? 'wasm'));
     const out = path.resolve(values.out ?? runDir('dmer', seed));
     log(`train: backend ${backend}, config ${cfg.name}, out ${out}, data ${JSON.stringify(dirs)}, commit ${gitCommit()}`);

@@ -122,18 +122,26 @@ export function transformerEncoder(
  * Dual-scale attention (reference models/layer/multi_scale_attention.py): the SAME encoder run
  * with the local and the global band masks; z' = sigmoid(Enc_local + Enc_global).
  * @param z `[B, S, D]`
- * @returns `hidden` `[B, S, D]`, `attnLocal`/`attnGlobal` `[S, S]`; owned by the caller.
+ * With `c.scales` = `local` or `global` (ablations) only that band runs: z' = sigmoid(Enc(z; M)),
+ * and the other scale's attention map is null.
+ * @returns `hidden` `[B, S, D]`, `attnLocal`/`attnGlobal` `[S, S]` (or null); owned by the caller.
  */
 export function multiScaleAttention(
   params: ParamMap,
   z: tf.Tensor3D,
   c: ModelConfig,
   ctx: ForwardContext,
-): { hidden: tf.Tensor3D; attnLocal: tf.Tensor2D; attnGlobal: tf.Tensor2D } {
+): { hidden: tf.Tensor3D; attnLocal: tf.Tensor2D | null; attnGlobal: tf.Tensor2D | null } {
   const s = z.shape[1];
   if (s > c.maxPositions) {
     throw new Error(`sequence of ${s} steps exceeds maxPositions ${c.maxPositions}`);
   }
+  const scales = c.scales ?? 'both';
+  if (scales === 'local' || scales === 'global') {
+    const one = transformerEncoder(params, z, bandMask(s, scales === 'local' ? c.localContext : c.globalContext), c, ctx);
+    return { hidden: tf.sigmoid(one.hidden) as tf.Tensor3D, attnLocal: scales === 'local' ? one.attn : null, attnGlobal: scales === 'global' ? one.attn : null };
+  }
+  if (scales !== 'both') throw new Error(`config.scales: expected both, local or global, got ${JSON.stringify(scales)}`);
   const local = transformerEncoder(params, z, bandMask(s, c.localContext), c, ctx);
   const global = transformerEncoder(params, z, bandMask(s, c.globalContext), c, ctx);
   return {
