@@ -147,6 +147,8 @@ export async function trainDmer(pool: Pool, cfg: ModelConfig, o: TrainOptions, l
     const ck = loadCheckpoint<TrainMeta>(lastPath);
     const had = ck.meta.config.scales ?? 'both';
     if (had !== (cfg.scales ?? 'both')) throw new Error(`${lastPath} was trained with attention scales "${had}", but this run asks for "${cfg.scales ?? 'both'}"; use the same --scales or another --out`);
+    const hadGlobal = ck.meta.config.globalInput ?? 'descriptors';
+    if (hadGlobal !== (cfg.globalInput ?? 'descriptors')) throw new Error(`${lastPath} was trained with global input "${hadGlobal}", but this run asks for "${cfg.globalInput ?? 'descriptors'}"; use the same --global-input or another --out`);
     model = new ModelState(cfg, fromPlain(ck.groups.params), AdamState.fromArrays(Number(ck.meta.adamT ?? 0), ck.groups.adamM ?? {}, ck.groups.adamV ?? {}));
     meta = ck.meta;
     log(`train: resumed from ${lastPath} at iteration ${meta.iteration}`);

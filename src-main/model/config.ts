@@ -67,6 +67,12 @@ export interface ModelConfig {
    * are the single-scale ablations: z' = sigmoid(Enc(z; M)) with that scale's band only.
    */
   scales?: 'both' | 'local' | 'global';
+  /**
+   * The global (30 s window) input (absent = `descriptors`, the shipped frozen encoder). `none` is
+   * the no-global-encoder ablation: the descriptor is replaced by zeros, so z comes from the local
+   * CNN stream alone.
+   */
+  globalInput?: 'descriptors' | 'none';
 }
 
 const REFERENCE_COMMON = {

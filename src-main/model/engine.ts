@@ -511,7 +511,7 @@ export class EmotionModel {
         const cnn = cnnFeatures(base, c, local, { training: true, seed: seedAt(0) });
         out.cnn = cnn.cnn;
         if (scope === 'predictor') {
-          out.hidden = encodeSequence(base, c, tf.reshape(fuseFeatures(base, cnn.cnn, global), [1, s, c.hidden]) as tf.Tensor3D, {
+          out.hidden = encodeSequence(base, c, tf.reshape(fuseFeatures(base, c, cnn.cnn, global), [1, s, c.hidden]) as tf.Tensor3D, {
             training: true,
             seed: seedAt(1),
           }).hidden;
@@ -534,7 +534,7 @@ export class EmotionModel {
           return compositeLoss(r, labels).total;
         }
         if (scope === 'no-cnn') {
-          const z = tf.reshape(fuseFeatures(p, fixed.cnn as tf.Tensor2D, fixed.global as tf.Tensor2D), [1, s, c.hidden]) as tf.Tensor3D;
+          const z = tf.reshape(fuseFeatures(p, c, fixed.cnn as tf.Tensor2D, fixed.global as tf.Tensor2D), [1, s, c.hidden]) as tf.Tensor3D;
           const r = sequenceForward(p, c, z, { training: true, seed });
           return compositeLoss(r, labels).total;
         }

@@ -60,6 +60,19 @@ describe('forward (tiny config, wasm)', () => {
     disposeParams(p);
   });
 
+  it('the no-global-encoder ablation ignores the global descriptor; the method does not', () => {
+    const p = initParams(C, 5);
+    const a = makeBatch(1, 8, 13);
+    const b = { local: a.local, global: tf.randomNormal(a.global.shape, 0, 1, 'float32', 99) as tf.Tensor3D };
+    const none = { ...C, globalInput: 'none' as const };
+    const outs = [forward(p, C, a), forward(p, C, b), forward(p, none, a), forward(p, none, b)];
+    expect(maxAbsDiff(outs[0].output, outs[1].output)).toBeGreaterThan(1e-4);
+    expect(maxAbsDiff(outs[2].output, outs[3].output)).toBeLessThan(1e-6);
+    expect(() => forward(p, { ...C, globalInput: 'clap' as 'none' }, a)).toThrow(/expected descriptors or none/);
+    tf.dispose([...outs.flatMap((r) => [r.output, ...attentionMaps(r)]), a.local, a.global, b.global]);
+    disposeParams(p);
+  });
+
   it('is deterministic in eval mode, seeded in training mode, and leaks nothing', () => {
     const p = initParams(C, 2);
     const batch = makeBatch(2, 12, 5);

@@ -79,13 +79,21 @@ export function cnnFeatures(
   });
 }
 
+/** The global input the network sees: the descriptor, or zeros in the no-global-encoder ablation. */
+function globalInput(c: ModelConfig, global: tf.Tensor2D): tf.Tensor2D {
+  const kind = c.globalInput ?? 'descriptors';
+  if (kind === 'descriptors') return global;
+  if (kind === 'none') return tf.zerosLike(global);
+  throw new Error(`config.globalInput: expected descriptors or none, got ${JSON.stringify(kind)}`);
+}
+
 /**
  * Fusion of CNN features with the global descriptor: z = Linear(sigmoid(Wl cnn + Wg global)).
  * @param cnn `[N, flat]`, global `[N, globalDim]`
  * @returns `[N, D]`, owned by the caller.
  */
-export function fuseFeatures(params: ParamMap, cnn: tf.Tensor2D, global: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => featureFusion(params, cnn, global));
+export function fuseFeatures(params: ParamMap, c: ModelConfig, cnn: tf.Tensor2D, global: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => featureFusion(params, cnn, globalInput(c, global)));
 }
 
 /**
@@ -104,7 +112,7 @@ export function stepEmbeddings(
 ): { z: tf.Tensor2D; batchStats?: BatchStats } {
   return tf.tidy(() => {
     const r = cnnFeatures(params, c, local, opts);
-    const z = featureFusion(params, r.cnn, global);
+    const z = featureFusion(params, r.cnn, globalInput(c, global));
     return r.batchStats ? { z, batchStats: r.batchStats } : { z };
   });
 }

@@ -29,6 +29,8 @@ Options:
   --attn-weight X       weight of the diagonal attention loss (default 1; 0 = ablation)
   --scales S            both | local | global: attention scales of the shared encoder (default both;
                         local / global = the single-scale ablations)
+  --global-input G      descriptors | none: the global branch's input (default descriptors;
+                        none = the no-global-encoder ablation, zeros instead of the descriptor)
   --clip-norm X         global gradient-norm clip (default 5)
   --eval-every N        validation + checkpoint interval (default 50)
   --max-minutes M       stop after M minutes (checkpointed; resume later) (default 600)
@@ -58,6 +60,7 @@ export const trainCommand: Command = {
       mix: { type: 'string' },
       'attn-weight': { type: 'string' },
       scales: { type: 'string' },
+      'global-input': { type: 'string' },
       'clip-norm': { type: 'string' },
       'eval-every': { type: 'string' },
       'max-minutes': { type: 'string' },
@@ -82,8 +85,10 @@ export const trainCommand: Command = {
     const scales = values.scales ?? 'both';
     if (scales !== 'both' && scales !== 'local' && scales !== 'global') throw new UsageError(`--scales expects both, local or global, got ${JSON.stringify(values.scales)}`);
     const base = modelConfigFor(values.config === 'paper' ? 'paper' : 'compact', feat);
-    // The method's manifests carry no `scales` field; only the ablations do.
-    const cfg: ModelConfig = scales === 'both' ? base : { ...base, scales: scales as 'local' | 'global' };
+    const globalIn = values['global-input'] ?? 'descriptors';
+    if (globalIn !== 'descriptors' && globalIn !== 'none') throw new UsageError(`--global-input expects descriptors or none, got ${JSON.stringify(values['global-input'])}`);
+    // The method's manifests carry neither field; only the ablations do.
+    const cfg: ModelConfig = { ...base, ...(scales === 'both' ? {} : { scales: scales as 'local' | 'global' }), ...(globalIn === 'none' ? { globalInput: 'none' as const } : {}) };
     const backend = await ensureBackend(parseBackendChoice(values.backend ?? 'wasm'));
     const out = path.resolve(values.out ?? runDir('dmer', seed));
     log(`train: backend ${backend}, config ${cfg.name}, out ${out}, data ${JSON.stringify(dirs)}, commit ${gitCommit()}`);
