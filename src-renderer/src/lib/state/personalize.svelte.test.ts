@@ -19,7 +19,7 @@ const REPORT: PersonalizeReport = {
 };
 
 /** A scripted main process: one profile whose run can be held open, cancelled or refused. */
-function fakeMain() {
+function fakeMain(report: PersonalizeReport = REPORT) {
   let model = false;
   let backup = false;
   const calls: { channel: string; payload: any }[] = [];
@@ -29,7 +29,7 @@ function fakeMain() {
     modelVersion: 'v0',
     hasPersonalModel: model,
     createdAt: model ? '2026-01-01T00:00:00.000Z' : null,
-    lastReport: model ? REPORT : null,
+    lastReport: model ? report : null,
     sessionsUsed: 2,
     sessionsExcluded: 0,
     canUndoReset: backup,
@@ -45,7 +45,7 @@ function fakeMain() {
         if (outcome === 'cancel') return err('CANCELLED', 'Personalization was cancelled');
         model = true;
         backup = false;
-        return ok({ profileId: 7, modelVersion: 'v0', createdAt: '2026-01-01T00:00:00.000Z', report: REPORT, requeued: [3, 4] });
+        return ok({ profileId: 7, modelVersion: 'v0', createdAt: '2026-01-01T00:00:00.000Z', report, requeued: [3, 4] });
       }
       if (channel === 'job:cancel') {
         release?.('cancel');
@@ -97,6 +97,8 @@ describe('PersonalizeState', () => {
     expect(p.report).toEqual(REPORT);
     expect(p.status).toMatchObject({ hasPersonalModel: true });
     expect(p.notice).toMatch(/2 track curve/);
+    expect(p.notice).not.toMatch(/worse/);
+    expect(p.personalWorse).toBe(false);
     // The player's profile list was refreshed (the Listen select shows "(personal model)").
     expect(getPlayer().profiles[0]!.hasPersonalModel).toBe(true);
 
@@ -115,6 +117,20 @@ describe('PersonalizeState', () => {
     expect(p.report).toEqual(REPORT);
     await p.undoReset();
     expect(p.error).toMatch(/no reset personal model to restore/);
+  });
+
+  it('says so when the personal model is worse than the base model on the held-out annotations', async () => {
+    const m = fakeMain({ ...REPORT, after: { rmse: 0.55, rmseA: 0.6, rmseV: 0.5 } });
+    setClient(createClient(m.t));
+    const p = new PersonalizeState(createClient(m.t));
+    await p.load(7);
+    const done = p.run();
+    await tick();
+    m.release('ok');
+    await done;
+    expect(p.personalWorse).toBe(true);
+    expect(p.notice).toMatch(/worse than the base model on your held-out annotations \(RMSE 0\.550 vs 0\.500\)/);
+    expect(p.personalShown).toBe(false);
   });
 
   it('a refused run keeps its error visible after the status reload', async () => {

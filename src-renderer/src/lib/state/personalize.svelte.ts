@@ -24,6 +24,16 @@ export class PersonalizeState {
   running = $state(false);
   error = $state<string | null>(null);
   notice = $state<string | null>(null);
+  /**
+   * The personal model predicts the held-out part of this person's annotations WORSE than the base
+   * model (with one short song this happens: see the model card). The panel says so; the overlay and
+   * map keep showing the base model unless the person switches.
+   */
+  get personalWorse(): boolean {
+    const r = this.report;
+    return !!r && r.heldOutSteps > 0 && r.before.rmse !== null && r.after.rmse !== null && r.after.rmse > r.before.rmse;
+  }
+
   /** A run of this profile is going (started here or elsewhere). */
   get busy(): boolean {
     return this.running || !!this.status?.runningJobId;
@@ -90,7 +100,12 @@ export class PersonalizeState {
     try {
       const r = await this.#client.call('personalize:run', { profileId, jobId });
       if (this.profileId === profileId) this.report = r.report;
-      this.notice = `Personal model stored; ${r.requeued.length} track curve(s) are being recomputed with it.`;
+      const { before, after } = r.report;
+      this.notice =
+        r.report.heldOutSteps > 0 && before.rmse !== null && after.rmse !== null && after.rmse > before.rmse
+          ? `Personal model stored, but it is worse than the base model on your held-out annotations (RMSE ${after.rmse.toFixed(3)} vs ${before.rmse.toFixed(3)}). ` +
+            `Keep showing the base model, annotate more songs and run again, or reset it. ${r.requeued.length} track curve(s) are being recomputed with it.`
+          : `Personal model stored; ${r.requeued.length} track curve(s) are being recomputed with it.`;
       await this.#refreshViews(profileId);
     } catch (e) {
       if (e instanceof IpcError && e.code === 'CANCELLED') this.notice = 'Personalization cancelled; nothing was changed.';
