@@ -15,6 +15,7 @@
  * - Survives worker crashes: the jobs that were in the worker are failed with a clear error, the
  *   worker restarts (at most MAX_RESTARTS within RESTART_WINDOW_MS) and the queue continues.
  */
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { JobProgress } from '../../src-shared/domain/job';
 import type {
@@ -40,6 +41,8 @@ const RESTART_WINDOW_MS = 60_000;
 const DURATION_MARGIN_STEPS = 4;
 /** Minimum milliseconds between background progress events. */
 const PROGRESS_INTERVAL_MS = 250;
+/** Job id of the aggregate background-analysis job (`job:onProgress`, `job:list`, `job:cancel`). */
+export const BACKGROUND_JOB_ID = 'analysis-background';
 
 export interface AnalysisServiceOptions {
   db: WritableDB;
@@ -635,15 +638,64 @@ export class AnalysisService {
     for (const e of [...this.#entries.values()]) {
       if (want && (e.trackId === null || !want.has(e.trackId))) continue;
       n++;
-      this.#remove(e);
-      if (e.sent) this.#worker?.postMessage({ type: 'cancel', jobId: e.jobId } satisfies ToWorker);
-      if (e.trackId !== null && this.#info) this.#repo.deleteIfPartial(this.#key(e.trackId, e.profileId));
-      this.#emitJob(e, 'cancelled');
-      const err = new AppError('CANCELLED', `Analysis of ${e.trackId !== null ? `track ${e.trackId}` : e.path} was cancelled`);
-      for (const w of e.waiters) w.reject(err);
+      this.#cancelEntry(e);
     }
     this.#pump();
     return n;
+  }
+
+  /** Stops one analysis: out of the queue, the worker told, a partial curve dropped, waiters rejected. */
+  #cancelEntry(e: Entry): void {
+    this.#remove(e);
+    if (e.sent) this.#worker?.postMessage({ type: 'cancel', jobId: e.jobId } satisfies ToWorker);
+    if (e.trackId !== null && this.#info) this.#repo.deleteIfPartial(this.#key(e.trackId, e.profileId));
+    this.#emitJob(e, 'cancelled');
+    const err = new AppError('CANCELLED', `Analysis of ${e.trackId !== null ? `track ${e.trackId}` : e.path} was cancelled`);
+    for (const w of e.waiters) w.reject(err);
+  }
+
+  /**
+   * The analyses in flight as generic jobs (for `job:list`): one job per foreground analysis
+   * (`analyze-...`) and one aggregate `analysis-background` job while the background queue works.
+   */
+  jobs(): JobProgress[] {
+    const out: JobProgress[] = [];
+    for (const e of this.#entries.values()) {
+      if (e.priority === 'background') continue;
+      const what = e.trackId !== null ? `track ${e.trackId}` : path.basename(e.path);
+      out.push({ jobId: e.jobId, kind: 'analyze', state: 'running', done: e.filled, total: e.totalSteps, message: e.state === 'queued' ? `waiting: ${what}` : what });
+    }
+    const s = this.backgroundStatus();
+    const bgInFlight = [...this.#entries.values()].some((e) => e.priority === 'background');
+    if (s.queued > 0 || bgInFlight) {
+      out.push({
+        jobId: BACKGROUND_JOB_ID,
+        kind: 'analyze',
+        state: this.#paused ? 'paused' : 'running',
+        done: s.done,
+        total: s.total,
+        message: `${s.done} of ${s.total} tracks analysed${s.failed ? `, ${s.failed} failed` : ''}`,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * `job:cancel` for analysis jobs: a foreground analysis by its job id, or the whole background
+   * queue by `analysis-background` (stored curves stay; partial ones are dropped).
+   * @returns false when no such analysis job is in flight
+   */
+  cancelJob(jobId: string): boolean {
+    if (jobId === BACKGROUND_JOB_ID) {
+      const bg = [...this.#entries.values()].filter((e) => e.priority === 'background' && e.trackId !== null).map((e) => e.trackId!);
+      const ids = [...new Set([...this.#backgroundSet, ...bg])];
+      return ids.length > 0 && this.cancel(ids) > 0;
+    }
+    const e = this.#entries.get(jobId);
+    if (!e || e.priority === 'background') return false;
+    this.#cancelEntry(e);
+    this.#pump();
+    return true;
   }
 
   /** Pauses/resumes background analysis. Pausing stops the running background track at once (it is re-queued first). */
@@ -862,7 +914,7 @@ export class AnalysisService {
     this.#bus.emit('model:onBackground', s);
     if (this.#bgActive || !idle) {
       this.#bus.emit('job:onProgress', {
-        jobId: 'analysis-background',
+        jobId: BACKGROUND_JOB_ID,
         kind: 'analyze',
         state: this.#paused ? 'paused' : idle ? 'done' : 'running',
         done: s.done,

@@ -177,6 +177,29 @@ describe('AnalysisService', () => {
     expect((await service.analyzeTrack(other)).nSteps).toBe(150);
   });
 
+  it('lists a running analysis as a generic job and cancels it by job id (job:list / job:cancel)', async () => {
+    const id = addTrack(long, 240, 'job-cancel');
+    const firstChunk = new Promise<void>((resolve) => {
+      const off = bus.subscribe((name, payload) => {
+        if (name === 'model:onCurve' && (payload as CurveChunk).trackId === id) {
+          off();
+          resolve();
+        }
+      });
+    });
+    const done = service.analyzeTrack(id, 'play');
+    await firstChunk;
+    const job = service.jobs().find((j) => j.message === `track ${id}`);
+    expect(job).toMatchObject({ kind: 'analyze', state: 'running' });
+    expect(job!.done).toBeGreaterThan(0);
+    expect(service.cancelJob('analyze-no-such-job')).toBe(false);
+    expect(service.cancelJob(job!.jobId)).toBe(true);
+    await expect(done).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(service.jobs().some((j) => j.jobId === job!.jobId)).toBe(false);
+    expect(service.cancelJob(job!.jobId)).toBe(false);
+    expect((await service.getCurve(id)).status).toBe('none');
+  });
+
   it('fails (not crashes) when a track is deleted while it is analysed', async () => {
     const id = addTrack(long, 240, 'deleted');
     const firstChunk = new Promise<void>((resolve) => {

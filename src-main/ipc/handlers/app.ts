@@ -30,8 +30,9 @@ export function appHandlers(deps: ServiceDeps): Pick<Handlers, AppChannel> {
       dbPath: deps.dbPath,
       backend: deps.modelBackend?.() ?? null,
     }),
-    'job:cancel': async ({ jobId }) => ({ cancelled: deps.jobs.cancel(jobId) }),
-    'job:list': async () => deps.jobs.list(),
+    // Analyses run in their own queue (analysis.service.ts); they are jobs for the UI all the same.
+    'job:cancel': async ({ jobId }) => ({ cancelled: deps.jobs.cancel(jobId) || (deps.analysis?.cancelJob(jobId) ?? false) }),
+    'job:list': async () => [...(deps.analysis?.jobs() ?? []), ...deps.jobs.list()],
     'log:renderer': async ({ level, message, stack }: ParsedInput<'log:renderer'>) => {
       const line = `renderer: ${message}`;
       if (level === 'error') log.error(line, ...(stack ? [stack] : []));
