@@ -58,24 +58,33 @@ export interface ValFigures {
   fourqMacroF1?: number;
   fourqAccuracy?: number;
   vgmidiRmse?: number;
-  /** selection score: macroF1 - rmse (each term present only when its set is present) */
+  /** EMOPIA validation macro-F1 when EMOPIA is in the pool (reported; not part of the score). */
+  emopiaMacroF1?: number;
+  /** selection score: 4Q macroF1 - VGMIDI rmse (each term present only when its set is present) */
   score: number;
 }
 
 /** Validation metrics on the pool's validation splits. */
 export function validate(model: ModelState, pool: Pool): ValFigures {
   const out: ValFigures = { score: 0 };
-  const val = pool.quadrant.filter((q) => q.clip.split === 'val');
-  if (val.length) {
+  const quadrantVal = (dataset: 'fourq' | 'emopia') => {
+    const val = pool.quadrant.filter((q) => q.clip.dataset === dataset && q.clip.split === 'val');
+    if (!val.length) return null;
     const preds = val.map((q) => {
       const p = model.predict(q.feats);
       return { arousal: mean(p.arousal), valence: mean(p.valence) };
     });
-    const m = quadrantMetrics(preds, val.map((q) => q.clip.quadrant as Quadrant));
+    return quadrantMetrics(preds, val.map((q) => q.clip.quadrant as Quadrant));
+  };
+  // Selection targets real audio: the 4Q validation artists only (EMOPIA val is reported beside).
+  const m = quadrantVal('fourq');
+  if (m) {
     out.fourqMacroF1 = m.macroF1;
     out.fourqAccuracy = m.accuracy;
     out.score += m.macroF1;
   }
+  const e = quadrantVal('emopia');
+  if (e) out.emopiaMacroF1 = e.macroF1;
   // At most 30 pieces (sorted keys, deterministic) keep a validation pass to ~1 min on 2 busy cores.
   const valPieces = new Set([...new Set(pool.curves.filter((c) => pool.peopleSplit.get(c.person) === 'val').map((c) => c.pieceKey))].sort().slice(0, 30));
   const valCurves = pool.curves.filter((c) => pool.peopleSplit.get(c.person) === 'val' && valPieces.has(c.pieceKey));
