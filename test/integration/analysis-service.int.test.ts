@@ -55,6 +55,18 @@ function addTrack(file: string, seconds: number | null, hash = path.basename(fil
   );
 }
 
+/** Resolves when the first curve chunk of `trackId` arrives on the bus. */
+function firstChunkOf(trackId: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const off = bus.subscribe((name, payload) => {
+      if (name === 'model:onCurve' && (payload as CurveChunk).trackId === trackId) {
+        off();
+        resolve();
+      }
+    });
+  });
+}
+
 function chunksOf(trackId: number): CurveChunk[] {
   return chunks.filter((c) => c.trackId === trackId);
 }
@@ -152,14 +164,7 @@ describe('AnalysisService', () => {
 
   it('cancels a running analysis: the waiter gets CANCELLED, no partial row stays, the worker carries on', async () => {
     const id = addTrack(long, 240);
-    const firstChunk = new Promise<void>((resolve) => {
-      const off = bus.subscribe((name, payload) => {
-        if (name === 'model:onCurve' && (payload as CurveChunk).trackId === id) {
-          off();
-          resolve();
-        }
-      });
-    });
+    const firstChunk = firstChunkOf(id);
     const done = service.analyzeTrack(id, 'play');
     await firstChunk;
     // The partial prefix is visible while it runs.
@@ -179,14 +184,7 @@ describe('AnalysisService', () => {
 
   it('lists a running analysis as a generic job and cancels it by job id (job:list / job:cancel)', async () => {
     const id = addTrack(long, 240, 'job-cancel');
-    const firstChunk = new Promise<void>((resolve) => {
-      const off = bus.subscribe((name, payload) => {
-        if (name === 'model:onCurve' && (payload as CurveChunk).trackId === id) {
-          off();
-          resolve();
-        }
-      });
-    });
+    const firstChunk = firstChunkOf(id);
     const done = service.analyzeTrack(id, 'play');
     await firstChunk;
     const job = service.jobs().find((j) => j.message === `track ${id}`);
@@ -202,14 +200,7 @@ describe('AnalysisService', () => {
 
   it('fails (not crashes) when a track is deleted while it is analysed', async () => {
     const id = addTrack(long, 240, 'deleted');
-    const firstChunk = new Promise<void>((resolve) => {
-      const off = bus.subscribe((name, payload) => {
-        if (name === 'model:onCurve' && (payload as CurveChunk).trackId === id) {
-          off();
-          resolve();
-        }
-      });
-    });
+    const firstChunk = firstChunkOf(id);
     const done = service.analyzeTrack(id, 'play');
     await firstChunk;
     db.prepare('DELETE FROM tracks WHERE id = ?').run(id);
@@ -306,14 +297,7 @@ describe('AnalysisService', () => {
 
   it('survives a worker crash: the running job fails with a clear error, the worker restarts', async () => {
     const id = addTrack(long, 240, 'crash');
-    const firstChunk = new Promise<void>((resolve) => {
-      const off = bus.subscribe((name, payload) => {
-        if (name === 'model:onCurve' && (payload as CurveChunk).trackId === id) {
-          off();
-          resolve();
-        }
-      });
-    });
+    const firstChunk = firstChunkOf(id);
     const done = service.analyzeTrack(id, 'play');
     await firstChunk;
     service.crashWorkerForTest(70);
