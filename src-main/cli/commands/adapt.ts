@@ -2,7 +2,7 @@
  * `pdmer adapt --profile NAME`: personalizes the model from the profile's own annotation sessions
  * (learning/personalize.ts), stores the personal head in `personal_models` (keyed by profile and
  * base model version; predictions.repo.ts reads it for profile predictions) and prints the error
- * before/after on held-out annotations. `--reset` deletes the profile's personal weights;
+ * before/after on held-out annotations. `--reset` deletes the profile's personal weights and curves;
  * `--exclude-session ID` / `--include-session ID` toggle a session before adapting.
  */
 import { AppError } from '../../../src-shared/ipc/envelope';
@@ -40,7 +40,7 @@ Options:
   --holdout X             fraction of each session held out for the report (default 0.25)
   --exclude-session ID    exclude a session from personalization first (repeatable: comma list)
   --include-session ID    re-include a session first (comma list)
-  --reset                 delete the profile's personal weights and exit
+  --reset                 delete the profile's personal weights and personal curves, and exit
   --dry-run               report only; do not store
   --json                  print the report as JSON
   --data-dir DIR          library location
