@@ -154,10 +154,15 @@ export async function trainDmer(pool: Pool, cfg: ModelConfig, o: TrainOptions, l
   let meta: TrainMeta;
   if (o.resume && fs.existsSync(lastPath)) {
     const ck = loadCheckpoint<TrainMeta>(lastPath);
-    const had = ck.meta.config.scales ?? 'both';
-    if (had !== (cfg.scales ?? 'both')) throw new Error(`${lastPath} was trained with attention scales "${had}", but this run asks for "${cfg.scales ?? 'both'}"; use the same --scales or another --out`);
-    const hadGlobal = ck.meta.config.globalInput ?? 'descriptors';
-    if (hadGlobal !== (cfg.globalInput ?? 'descriptors')) throw new Error(`${lastPath} was trained with global input "${hadGlobal}", but this run asks for "${cfg.globalInput ?? 'descriptors'}"; use the same --global-input or another --out`);
+    // An ablation's network differs from the method's: never resume one as the other.
+    for (const [key, flag, dflt] of [
+      ['scales', '--scales', 'both'],
+      ['globalInput', '--global-input', 'descriptors'],
+    ] as const) {
+      const had = ck.meta.config[key] ?? dflt;
+      const want = cfg[key] ?? dflt;
+      if (had !== want) throw new Error(`${lastPath} was trained with ${flag} ${had}, but this run asks for ${want}; use the same ${flag} or another --out`);
+    }
     model = new ModelState(cfg, fromPlain(ck.groups.params), AdamState.fromArrays(Number(ck.meta.adamT ?? 0), ck.groups.adamM ?? {}, ck.groups.adamV ?? {}));
     meta = ck.meta;
     log(`train: resumed from ${lastPath} at iteration ${meta.iteration}`);
