@@ -666,17 +666,7 @@ export class AnalysisService {
       out.push({ jobId: e.jobId, kind: 'analyze', state: 'running', done: e.filled, total: e.totalSteps, message: e.state === 'queued' ? `waiting: ${what}` : what });
     }
     const s = this.backgroundStatus();
-    const bgInFlight = [...this.#entries.values()].some((e) => e.priority === 'background');
-    if (s.queued > 0 || bgInFlight) {
-      out.push({
-        jobId: BACKGROUND_JOB_ID,
-        kind: 'analyze',
-        state: this.#paused ? 'paused' : 'running',
-        done: s.done,
-        total: s.total,
-        message: `${s.done} of ${s.total} tracks analysed${s.failed ? `, ${s.failed} failed` : ''}`,
-      });
-    }
+    if (s.queued > 0 || [...this.#entries.values()].some((e) => e.priority === 'background')) out.push(this.#backgroundJob(s, this.#paused ? 'paused' : 'running'));
     return out;
   }
 
@@ -895,6 +885,11 @@ export class AnalysisService {
     });
   }
 
+  /** The background queue as one generic job. */
+  #backgroundJob(s: BackgroundStatus, state: JobProgress['state']): JobProgress {
+    return { jobId: BACKGROUND_JOB_ID, kind: 'analyze', state, done: s.done, total: s.total, message: `${s.done} of ${s.total} tracks analysed${s.failed ? `, ${s.failed} failed` : ''}` };
+  }
+
   #emitProgress(e: Entry): void {
     if (e.priority === 'background') this.#emitBackground();
     else this.#emitJob(e, 'running');
@@ -912,16 +907,7 @@ export class AnalysisService {
     this.#lastBackground = json;
     this.#lastProgress = now;
     this.#bus.emit('model:onBackground', s);
-    if (this.#bgActive || !idle) {
-      this.#bus.emit('job:onProgress', {
-        jobId: BACKGROUND_JOB_ID,
-        kind: 'analyze',
-        state: this.#paused ? 'paused' : idle ? 'done' : 'running',
-        done: s.done,
-        total: s.total,
-        message: `${s.done} of ${s.total} tracks analysed${s.failed ? `, ${s.failed} failed` : ''}`,
-      });
-    }
+    if (this.#bgActive || !idle) this.#bus.emit('job:onProgress', this.#backgroundJob(s, this.#paused ? 'paused' : idle ? 'done' : 'running'));
     this.#bgActive = !idle;
     if (idle) {
       this.#bgDone = 0;

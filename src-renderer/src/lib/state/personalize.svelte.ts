@@ -15,6 +15,11 @@ import { getPlayer } from './player.svelte';
 
 let jobSeq = 0;
 
+/** The held-out error went up with the personal model (false when nothing was held out). */
+function worseThanBase(r: PersonalizeReport): boolean {
+  return r.heldOutSteps > 0 && r.before.rmse !== null && r.after.rmse !== null && r.after.rmse > r.before.rmse;
+}
+
 export class PersonalizeState {
   status = $state.raw<PersonalizeStatus | null>(null);
   /** Progress of the running job (null when none). */
@@ -30,8 +35,7 @@ export class PersonalizeState {
    * map keep showing the base model unless the person switches.
    */
   get personalWorse(): boolean {
-    const r = this.report;
-    return !!r && r.heldOutSteps > 0 && r.before.rmse !== null && r.after.rmse !== null && r.after.rmse > r.before.rmse;
+    return !!this.report && worseThanBase(this.report);
   }
 
   /** A run of this profile is going (started here or elsewhere). */
@@ -102,7 +106,7 @@ export class PersonalizeState {
       if (this.profileId === profileId) this.report = r.report;
       const { before, after } = r.report;
       this.notice =
-        r.report.heldOutSteps > 0 && before.rmse !== null && after.rmse !== null && after.rmse > before.rmse
+        worseThanBase(r.report) && before.rmse !== null && after.rmse !== null
           ? `Personal model stored, but it is worse than the base model on your held-out annotations (RMSE ${after.rmse.toFixed(3)} vs ${before.rmse.toFixed(3)}). ` +
             `Keep showing the base model, annotate more songs and run again, or reset it. ${r.requeued.length} track curve(s) are being recomputed with it.`
           : `Personal model stored; ${r.requeued.length} track curve(s) are being recomputed with it.`;
